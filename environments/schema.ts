@@ -1,0 +1,429 @@
+/**
+ * The one schema every environment file is parsed with (see `load.ts`).
+ *
+ * Field-level rules live next to each field; rules that span fields live in
+ * `crossFieldRules` below. Every message says what would be valid, because the
+ * loader prints it next to the environment, the field path and the value.
+ */
+import { z } from 'zod';
+import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** API Gateway quota: resources per REST API (the root `/` counts as one). */
+export const MAX_API_GATEWAY_RESOURCES = 300;
+
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+
+export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+
+/** Environments that talk to the local emulator instead of AWS. */
+export const EMULATOR_ENVIRONMENTS = ['local'] as const;
+
+const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-(gov-)?(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
+const NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+/** A path segment: a literal (`orders`) or a path parameter (`{orderId}`, `{proxy+}`). */
+const PATH_SEGMENT = /^([A-Za-z0-9._-]+|\{[A-Za-z][A-Za-z0-9_]*\+?\})$/;
+const SCOPE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+const regionSchema = z.string().regex(REGION, { message: 'an AWS region such as eu-west-1 or us-east-1' });
+
+const cidrSchema = z.string().refine((value) => parseCidr(value) !== undefined, {
+  message: 'an IPv4 CIDR block such as 10.0.0.0/16',
+});
+
+const dnsNameSchema = z.string().regex(DNS_NAME, { message: 'a lower-case DNS name such as api.example.com' });
+
+const tagsSchema = z.record(
+  z.string().min(1).max(128).regex(/^[\w\s.:/=+@-]+$/, { message: 'a tag key of letters, digits, spaces and _.:/=+-@' }),
+  z.string().max(256),
+);
+
+const urlSchema = z.string().refine((value) => URL.canParse(value), { message: 'an absolute URL' });
+
+/** Network: create a VPC, or use one a platform team already owns. */
+const createNetworkSchema = z.strictObject({
+  mode: z.literal('create'),
+  /** The VPC's IPv4 CIDR block. */
+  cidrBlock: cidrSchema,
+  /** How many availability zones get a private subnet (the first N the region lists). */
+  azCount: z.number().int().min(1).max(6),
+  /**
+   * One CIDR block per AZ.
+   * @default - the VPC block cut into /20s (or the next size that fits), in order
+   */
+  privateSubnetCidrBlocks: z.array(cidrSchema).optional(),
+});
+
+const existingNetworkSchema = z.strictObject({
+  mode: z.literal('existing'),
+  vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'a VPC id such as vpc-0123456789abcdef0' }),
+  /** Private subnets, one per AZ, that host the execute-api endpoint and the ALB. */
+  privateSubnetIds: z
+    .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: 'a subnet id such as subnet-0123456789abcdef0' }))
+    .min(1),
+});
+
+export const networkSchema = z.discriminatedUnion('mode', [createNetworkSchema, existingNetworkSchema]);
+
+/** A certificate given by ARN, or created by the platform with DNS validation in a Route 53 zone. */
+const certificateSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('arn'),
+    arn: z.string().regex(ACM_ARN, { message: 'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<uuid>)' }),
+  }),
+  /** Created by the platform and validated through records in `edge.hostedZone`. */
+  z.strictObject({ mode: z.literal('dns-validated') }),
+]);
+
+/** The Route 53 zone for certificate validation and alias records: an existing one, or one the stack creates. */
+const hostedZoneSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('existing'),
+    zoneId: z.string().regex(/^Z[0-9A-Z]{4,32}$/, { message: 'a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }),
+  }),
+  z.strictObject({ mode: z.literal('create'), name: dnsNameSchema }),
+]);
+
+const integrationSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('MOCK'), statusCode: z.number().int().min(200).max(599).default(200) }),
+  z.strictObject({ type: z.literal('HTTP_PROXY'), uri: urlSchema }),
+  z.strictObject({
+    type: z.literal('LAMBDA_PROXY'),
+    functionArn: z.string().regex(/^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$/, {
+      message: 'a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)',
+    }),
+  }),
+]);
+
+const routeSchema = z.strictObject({
+  /** Path below the API's base path: `/`, `/orders`, `/orders/{orderId}`. */
+  path: z
+    .string()
+    .refine((p) => p === '/' || (p.startsWith('/') && !p.endsWith('/') && p.slice(1).split('/').every((s) => PATH_SEGMENT.test(s))), {
+      message: 'a path such as / or /orders/{orderId}: segments of letters, digits, ._- or one {parameter}',
+    }),
+  method: z.enum(HTTP_METHODS),
+  /** Scope names of the resource server (without its identifier); a token must carry one of them. */
+  scopes: z.array(z.string().regex(SCOPE_NAME, { message: 'a scope name such as orders.read' })).min(1, {
+    message: 'at least one scope: every route needs a token with its scopes',
+  }),
+  integration: integrationSchema,
+});
+
+const apiSchema = z.strictObject({
+  /** Short name; also the CloudFront path prefix the API is mounted at (`/<name>/*`). */
+  name: z.string().regex(NAME, { message: 'a lower-case name of 3 to 32 letters, digits and hyphens' }),
+  routes: z.array(routeSchema).min(1),
+  /**
+   * Origins allowed by CORS preflight (`OPTIONS`, MOCK, unauthenticated).
+   * @default - no CORS preflight methods at all
+   */
+  corsAllowOrigins: z.array(z.string()).optional(),
+  /** Stage throttling applied to every method. */
+  throttling: z.strictObject({
+    rateLimit: z.number().positive().max(10000),
+    burstLimit: z.number().int().positive().max(5000),
+  }),
+  /** @default false - no X-Ray tracing on the stage */
+  xrayTracing: z.boolean().default(false),
+});
+
+const clientSchema = z.strictObject({
+  name: z.string().regex(NAME, { message: 'a lower-case name of 3 to 32 letters, digits and hyphens' }),
+  /** `web` and `mobile` are public clients (code + PKCE); `machine` clients are confidential (client credentials). */
+  kind: z.enum(['web', 'mobile', 'machine']),
+  /** Exact redirect URLs after sign-in (web and mobile only). */
+  callbackUrls: z.array(z.string()).default([]),
+  /** Exact redirect URLs after sign-out (web and mobile only). */
+  logoutUrls: z.array(z.string()).default([]),
+  /** Scope names of the resource server this client may request. */
+  scopes: z.array(z.string().regex(SCOPE_NAME, { message: 'a scope name such as orders.read' })).min(1),
+  /** @default - access and ID tokens 60 minutes, refresh tokens 30 days */
+  tokenValidity: z
+    .strictObject({
+      accessTokenMinutes: z.number().int().min(5).max(1440),
+      idTokenMinutes: z.number().int().min(5).max(1440),
+      refreshTokenDays: z.number().int().min(1).max(3650),
+    })
+    .default({ accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 30 }),
+});
+
+const identitySchema = z.strictObject({
+  /** @default false - only administrators create users */
+  selfSignUp: z.boolean().default(false),
+  mfa: z.enum(['OFF', 'OPTIONAL', 'ON']),
+  passwordMinimumLength: z.number().int().min(8).max(99),
+  /** Cognito hosted-UI domain: a prefix on amazoncognito.com, or a custom domain with a us-east-1 certificate. */
+  domain: z.discriminatedUnion('mode', [
+    z.strictObject({
+      mode: z.literal('prefix'),
+      prefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'a lower-case domain prefix' }),
+    }),
+    z.strictObject({ mode: z.literal('custom'), domainName: dnsNameSchema, certificate: certificateSchema }),
+  ]),
+  resourceServer: z.strictObject({
+    /** Usually `https://<api domain>`; scopes are `<identifier>/<scope>`. */
+    identifier: z.string().min(1).max(256),
+    scopes: z
+      .array(z.strictObject({ name: z.string().regex(SCOPE_NAME, { message: 'a scope name such as orders.read' }), description: z.string().min(1).max(256) }))
+      .min(1),
+  }),
+  clients: z.array(clientSchema).min(1),
+  /**
+   * Lets the test client sign in with USER_PASSWORD_AUTH. Only the emulator environment may turn it on.
+   * @default false
+   */
+  allowPasswordAuthForTests: z.boolean().default(false),
+});
+
+const edgeSchema = z.strictObject({
+  /** The host name viewers use (the distribution's alias). */
+  domainName: dnsNameSchema,
+  /** The host name CloudFront uses towards the internal ALB; the regional certificate covers it. */
+  originDomainName: dnsNameSchema,
+  /**
+   * Zone for DNS validation and the alias records of the distribution.
+   * @default - no records are managed: certificates must be given by ARN and DNS is pointed by hand
+   */
+  hostedZone: hostedZoneSchema.optional(),
+  /** Certificate for `domainName`; must be in us-east-1 (CloudFront). */
+  viewerCertificate: certificateSchema,
+  /** Certificate for `originDomainName`, in the environment's region (ALB). */
+  originCertificate: certificateSchema,
+  priceClass: z.enum(PRICE_CLASSES),
+  /** WAF rate-based rule: requests per IP per 5-minute window. */
+  wafRateLimit: z.number().int().min(10).max(2_000_000_000),
+  /**
+   * Defence in depth only: CloudFront adds a secret header that an ALB listener rule requires.
+   * @default false
+   */
+  originVerifyHeader: z.boolean().default(false),
+});
+
+const stateSchema = z.strictObject({
+  /** The bucket the bootstrap stack creates; one per account. */
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' }),
+  /** Region of the state bucket. */
+  region: regionSchema,
+  /** Alias of the KMS key the bootstrap stack creates for state encryption. */
+  kmsKeyAlias: z.string().regex(/^alias\/[A-Za-z0-9/_-]{1,250}$/, { message: 'a KMS alias such as alias/terraform-state' }),
+});
+
+export const environmentSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, { message: 'a lower-case name of 2 to 20 letters, digits and hyphens' }),
+  account: z.strictObject({
+    id: z.string().regex(ACCOUNT_ID, { message: 'a 12-digit AWS account id' }),
+    region: regionSchema,
+  }),
+  /** Only for the emulator environment: where the local AWS emulator listens (loopback only). */
+  emulator: z
+    .strictObject({
+      endpoint: z.string().refine((v) => /^http:\/\/(127\.0\.0\.1|localhost):\d{2,5}$/.test(v), {
+        message: 'http://127.0.0.1:<port>: the emulator listens on loopback only',
+      }),
+    })
+    .optional(),
+  network: networkSchema,
+  apis: z.array(apiSchema).min(1),
+  identity: identitySchema,
+  edge: edgeSchema,
+  logRetentionDays: z.number().refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `one of the retention periods CloudWatch accepts: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
+  }),
+  protections: z.strictObject({
+    /** Deletion protection on the user pool and the ALB. */
+    deletionProtection: z.boolean(),
+    /** `lifecycle.prevent_destroy` on stateful resources (user pool, log groups, buckets). */
+    preventDestroy: z.boolean(),
+  }),
+  tags: tagsSchema.default({}),
+  state: stateSchema,
+});
+
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+export type Environment = z.output<typeof environmentSchema>;
+export type NetworkConfig = Environment['network'];
+export type ApiConfig = Environment['apis'][number];
+export type RouteConfig = ApiConfig['routes'][number];
+export type IntegrationConfig = RouteConfig['integration'];
+export type IdentityConfig = Environment['identity'];
+export type ClientConfig = IdentityConfig['clients'][number];
+export type EdgeConfig = Environment['edge'];
+export type CertificateConfig = EdgeConfig['viewerCertificate'];
+export type StateConfig = Environment['state'];
+
+/** A problem the schema or a cross-field rule found: where, what was there, what would be valid. */
+export interface ConfigIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/** API Gateway resources an API needs: the root, its base path, and every distinct path below it. */
+export function countApiResources(api: Pick<ApiConfig, 'routes'>): number {
+  const paths = new Set<string>();
+  for (const route of api.routes) {
+    const segments = route.path === '/' ? [] : route.path.slice(1).split('/');
+    for (let i = 1; i <= segments.length; i++) paths.add(segments.slice(0, i).join('/'));
+  }
+  return 2 + paths.size; // `/` and `/<api name>`
+}
+
+/** Rules that span fields; each issue names the field to fix. */
+export function crossFieldRules(env: Environment): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const isEmulator = (EMULATOR_ENVIRONMENTS as readonly string[]).includes(env.name);
+
+  if (isEmulator && !env.emulator) {
+    issues.push({ path: ['emulator'], message: `the "${env.name}" environment runs on the local emulator and needs emulator.endpoint` });
+  }
+  if (!isEmulator && env.emulator) {
+    issues.push({ path: ['emulator'], message: `only ${EMULATOR_ENVIRONMENTS.join(', ')} may target the emulator; remove this field` });
+  }
+
+  // Network
+  if (env.network.mode === 'create') {
+    const { cidrBlock, azCount, privateSubnetCidrBlocks } = env.network;
+    if (!isEmulator && azCount < 2) {
+      issues.push({ path: ['network', 'azCount'], message: 'at least 2 availability zones outside local (the ALB needs two)' });
+    }
+    if (privateSubnetCidrBlocks) {
+      if (privateSubnetCidrBlocks.length !== azCount) {
+        issues.push({ path: ['network', 'privateSubnetCidrBlocks'], message: `one block per AZ: ${azCount} blocks for azCount ${azCount}` });
+      }
+      privateSubnetCidrBlocks.forEach((block, i) => {
+        if (!cidrContains(cidrBlock, block)) {
+          issues.push({ path: ['network', 'privateSubnetCidrBlocks', i], message: `a block inside the VPC CIDR ${cidrBlock}` });
+        }
+        privateSubnetCidrBlocks.slice(0, i).forEach((other, j) => {
+          if (cidrsOverlap(block, other)) {
+            issues.push({ path: ['network', 'privateSubnetCidrBlocks', i], message: `a block that does not overlap privateSubnetCidrBlocks[${j}] (${other})` });
+          }
+        });
+      });
+    }
+  } else if (!isEmulator && env.network.privateSubnetIds.length < 2) {
+    issues.push({ path: ['network', 'privateSubnetIds'], message: 'at least 2 subnets in different AZs outside local (the ALB needs two)' });
+  }
+
+  // APIs and routes
+  const definedScopes = new Set(env.identity.resourceServer.scopes.map((s) => s.name));
+  const apiNames = new Set<string>();
+  env.apis.forEach((api, a) => {
+    if (apiNames.has(api.name)) issues.push({ path: ['apis', a, 'name'], message: 'a name no other API uses (each API is mounted at /<name>)' });
+    apiNames.add(api.name);
+    const seen = new Map<string, number>();
+    api.routes.forEach((route, r) => {
+      const key = `${route.method} ${route.path}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        issues.push({ path: ['apis', a, 'routes', r], message: `a route that is not already apis[${a}].routes[${first}] (${key})` });
+      } else seen.set(key, r);
+      if (route.method === 'OPTIONS') {
+        issues.push({ path: ['apis', a, 'routes', r, 'method'], message: 'GET, POST, PUT, PATCH, DELETE, HEAD or ANY: OPTIONS is generated for CORS from corsAllowOrigins' });
+      }
+      route.scopes.forEach((scope, s) => {
+        if (!definedScopes.has(scope)) {
+          issues.push({ path: ['apis', a, 'routes', r, 'scopes', s], message: `a scope the resource server defines: ${[...definedScopes].join(', ')}` });
+        }
+      });
+    });
+    const resources = countApiResources(api);
+    if (resources > MAX_API_GATEWAY_RESOURCES) {
+      issues.push({ path: ['apis', a, 'routes'], message: `routes that need at most ${MAX_API_GATEWAY_RESOURCES} API Gateway resources (the AWS quota); these need ${resources}` });
+    }
+    api.corsAllowOrigins?.forEach((origin, o) => {
+      const field = ['apis', a, 'corsAllowOrigins', o];
+      if (origin === '*') {
+        if (!isEmulator) issues.push({ path: field, message: 'an exact https origin such as https://app.example.com: "*" is allowed in local only' });
+      } else if (!isExactUrl(origin, isEmulator)) {
+        issues.push({ path: field, message: exactUrlMessage(isEmulator, 'origin') });
+      }
+    });
+  });
+
+  // Identity
+  env.identity.clients.forEach((client, c) => {
+    client.scopes.forEach((scope, s) => {
+      if (!definedScopes.has(scope)) {
+        issues.push({ path: ['identity', 'clients', c, 'scopes', s], message: `a scope the resource server defines: ${[...definedScopes].join(', ')}` });
+      }
+    });
+    (['callbackUrls', 'logoutUrls'] as const).forEach((field) => {
+      if (client.kind === 'machine' && client[field].length > 0) {
+        issues.push({ path: ['identity', 'clients', c, field], message: 'no redirect URLs: machine clients use client credentials, not a browser' });
+      }
+      client[field].forEach((url, u) => {
+        if (!isExactUrl(url, isEmulator)) issues.push({ path: ['identity', 'clients', c, field, u], message: exactUrlMessage(isEmulator, 'URL') });
+      });
+    });
+    if (client.kind !== 'machine' && client.callbackUrls.length === 0) {
+      issues.push({ path: ['identity', 'clients', c, 'callbackUrls'], message: 'at least one exact callback URL for a web or mobile client' });
+    }
+  });
+  const clientNames = env.identity.clients.map((c) => c.name);
+  clientNames.forEach((name, c) => {
+    if (clientNames.indexOf(name) !== c) issues.push({ path: ['identity', 'clients', c, 'name'], message: 'a name no other client uses' });
+  });
+  if (env.identity.allowPasswordAuthForTests && !isEmulator) {
+    issues.push({ path: ['identity', 'allowPasswordAuthForTests'], message: 'false: password sign-in for tests is allowed in local only' });
+  }
+
+  // Certificates: CloudFront needs us-east-1, the ALB needs the environment's region.
+  const certificateRegion = (c: CertificateConfig) => (c.mode === 'arn' ? c.arn.split(':')[3] : undefined);
+  if (env.edge.viewerCertificate.mode === 'arn' && certificateRegion(env.edge.viewerCertificate) !== 'us-east-1') {
+    issues.push({ path: ['edge', 'viewerCertificate', 'arn'], message: 'a certificate in us-east-1 (CloudFront only uses certificates from there)' });
+  }
+  if (env.edge.originCertificate.mode === 'arn' && certificateRegion(env.edge.originCertificate) !== env.account.region) {
+    issues.push({ path: ['edge', 'originCertificate', 'arn'], message: `a certificate in ${env.account.region}, the region of the ALB` });
+  }
+  if (env.identity.domain.mode === 'custom' && env.identity.domain.certificate.mode === 'arn' && certificateRegion(env.identity.domain.certificate) !== 'us-east-1') {
+    issues.push({ path: ['identity', 'domain', 'certificate', 'arn'], message: 'a certificate in us-east-1 (Cognito custom domains use CloudFront)' });
+  }
+  for (const [field, cert] of [['viewerCertificate', env.edge.viewerCertificate], ['originCertificate', env.edge.originCertificate]] as const) {
+    if (cert.mode === 'arn' && cert.arn.split(':')[4] !== env.account.id) {
+      issues.push({ path: ['edge', field, 'arn'], message: `a certificate of account ${env.account.id}` });
+    }
+  }
+
+  const dnsValidated: [string[], CertificateConfig][] = [
+    [['edge', 'viewerCertificate', 'mode'], env.edge.viewerCertificate],
+    [['edge', 'originCertificate', 'mode'], env.edge.originCertificate],
+  ];
+  if (env.identity.domain.mode === 'custom') dnsValidated.push([['identity', 'domain', 'certificate', 'mode'], env.identity.domain.certificate]);
+  for (const [path, cert] of dnsValidated) {
+    if (cert.mode === 'dns-validated' && !env.edge.hostedZone) {
+      issues.push({ path, message: '"arn", or set edge.hostedZone: a dns-validated certificate needs a Route 53 zone for its records' });
+    }
+  }
+
+  // Protections
+  if (env.name === 'prod' && !env.protections.deletionProtection) {
+    issues.push({ path: ['protections', 'deletionProtection'], message: 'true: prod must have deletion protection on' });
+  }
+  if (env.name === 'prod' && !env.protections.preventDestroy) {
+    issues.push({ path: ['protections', 'preventDestroy'], message: 'true: prod must prevent destroying stateful resources' });
+  }
+  return issues;
+}
+
+function isExactUrl(value: string, isEmulator: boolean): boolean {
+  if (value.includes('*') || !URL.canParse(value)) return false;
+  const url = new URL(value);
+  if (url.protocol === 'https:') return url.hash === '';
+  if (url.protocol === 'http:') return isEmulator && (url.hostname === 'localhost' || url.hostname === '127.0.0.1');
+  // Custom schemes are how mobile apps receive the redirect (myapp://callback).
+  return /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) && url.protocol !== 'javascript:' && url.protocol !== 'data:' && url.protocol !== 'file:';
+}
+
+function exactUrlMessage(isEmulator: boolean, what: string): string {
+  return isEmulator
+    ? `an exact ${what} without wildcards: https://..., http://localhost... or an app scheme (myapp://callback)`
+    : `an exact https ${what} without wildcards (or an app scheme such as myapp://callback): http is allowed in local only`;
+}

@@ -1,0 +1,14 @@
+// Three tiers, so a developer gets the fast one while editing (`npm run test:unit`):
+//   unit      - synth and pure logic: no Terraform, no emulator
+//   terraform - terraform init/validate/plan offline, no emulator
+//   emulator  - real Terraform applies against the local AWS emulator (moto on 127.0.0.1)
+const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
+const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], roots: ['<rootDir>/__tests__'] };
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['\\.tf\\.test\\.ts$', '\\.emulator\\.test\\.ts$'] },
+    { ...common, displayName: 'terraform', testMatch: ['**/*.tf.test.ts'] },
+    { ...common, displayName: 'emulator', testMatch: ['**/*.emulator.test.ts'] },
+  ],
+};

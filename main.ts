@@ -1,0 +1,29 @@
+/**
+ * Reads the environments and creates their stacks; nothing else.
+ *
+ * PLATFORM_ENVIRONMENTS=local,dev limits the environments (default: all files
+ * in environments/). PLATFORM_EMULATOR_ENDPOINT is where the local emulator
+ * listens, set by the scripts that start it. Every environment is validated
+ * before anything is synthesized: a bad file exits 1 and writes nothing.
+ */
+import { App } from 'cdktf';
+import { EnvironmentError, listEnvironments, loadEnvironment } from './environments/load';
+import { addEnvironmentStacks } from './stacks';
+
+function main(): void {
+  const selected = process.env.PLATFORM_ENVIRONMENTS?.split(',').map((n) => n.trim()).filter(Boolean) ?? listEnvironments();
+  const emulatorEndpoint = process.env.PLATFORM_EMULATOR_ENDPOINT;
+  let environments;
+  try {
+    environments = selected.map((name) => loadEnvironment(name, undefined, emulatorEndpoint ? { emulatorEndpoint } : {}));
+  } catch (error) {
+    if (!(error instanceof EnvironmentError)) throw error;
+    process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
+    process.exit(1);
+  }
+  const app = new App();
+  for (const env of environments) addEnvironmentStacks(app, env);
+  app.synth();
+}
+
+main();

@@ -1,0 +1,130 @@
+/**
+ * Offline Terraform: every script and test that runs Terraform or cdktf-cli
+ * takes its environment from `terraformEnv()`.
+ *
+ * - A project-local CLI config (`.offline/terraformrc`, via TF_CLI_CONFIG_FILE):
+ *   the home directory's Terraform config is never read or written.
+ * - A `filesystem_mirror` for the AWS provider when one is found
+ *   (TF_PLUGIN_MIRROR, or the machine image's mirror), so `terraform init`
+ *   needs no network; the registry is left as the fallback for other providers.
+ * - A shared plugin cache, so each stack directory links the 700 MB provider
+ *   instead of copying it.
+ * - CHECKPOINT_DISABLE=1 (no version or telemetry calls from Terraform or cdktf-cli).
+ */
+import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const OFFLINE_DIR = join(PROJECT_ROOT, '.offline');
+export const MIN_TERRAFORM = [1, 10, 0] as const;
+const AWS_PROVIDER = 'registry.terraform.io/hashicorp/aws';
+const AWS_PROVIDER_VERSION = '5.100.0';
+
+/** Where machine images usually keep a provider mirror; TF_PLUGIN_MIRROR wins over all of them. */
+const MIRROR_CANDIDATES = ['/opt/tf-plugins', '/usr/local/share/terraform/plugins', '/usr/share/terraform/plugins', '/opt/terraform/plugins'];
+
+export class ToolMissingError extends Error {}
+
+/** The mirror directory that holds the pinned AWS provider, if any. */
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = env.TF_PLUGIN_MIRROR ? [env.TF_PLUGIN_MIRROR] : MIRROR_CANDIDATES;
+  for (const dir of candidates) {
+    const versionDir = join(dir, AWS_PROVIDER, AWS_PROVIDER_VERSION);
+    if (existsSync(versionDir) && readdirSync(versionDir).length > 0) return dir;
+  }
+  if (env.TF_PLUGIN_MIRROR) {
+    throw new ToolMissingError(
+      `TF_PLUGIN_MIRROR=${env.TF_PLUGIN_MIRROR} holds no ${AWS_PROVIDER} ${AWS_PROVIDER_VERSION}: ` +
+        `fill it with \`terraform providers mirror ${env.TF_PLUGIN_MIRROR}\` on a machine with network, or unset it`,
+    );
+  }
+  return undefined;
+}
+
+let checkedVersion: string | undefined;
+/** Fails with what to install when Terraform is missing or older than 1.10 (S3-native locking). */
+export function requireTerraform(): string {
+  if (checkedVersion) return checkedVersion;
+  let out: string;
+  try {
+    out = execFileSync('terraform', ['version', '-json'], { encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' } });
+  } catch {
+    throw new ToolMissingError('terraform was not found on PATH: install Terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install)');
+  }
+  const version: string = JSON.parse(out).terraform_version;
+  const parts = version.split('.').map((p) => parseInt(p, 10));
+  const tooOld = MIN_TERRAFORM.some((min, i) => {
+    const earlier = MIN_TERRAFORM.slice(0, i).every((m, j) => parts[j] === m);
+    return earlier && (parts[i] ?? 0) < min;
+  });
+  if (tooOld) throw new ToolMissingError(`terraform ${version} is too old: install Terraform ${MIN_TERRAFORM.join('.')} or newer (S3-native state locking)`);
+  checkedVersion = version;
+  return version;
+}
+
+/** Writes `.offline/terraformrc` and returns the environment every Terraform or cdktf-cli call gets. */
+export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  requireTerraform();
+  const mirror = findProviderMirror(base);
+  const cacheDir = join(OFFLINE_DIR, 'plugin-cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const config = join(OFFLINE_DIR, 'terraformrc');
+  const text = [
+    '# Written by scripts/lib/terraform.ts: project-local, offline Terraform CLI config.',
+    `plugin_cache_dir = ${JSON.stringify(cacheDir)}`,
+    'disable_checkpoint = true',
+    'provider_installation {',
+    ...(mirror
+      ? [`  filesystem_mirror {`, `    path    = ${JSON.stringify(mirror)}`, `    include = [${JSON.stringify(AWS_PROVIDER)}]`, '  }', '  direct {', `    exclude = [${JSON.stringify(AWS_PROVIDER)}]`, '  }']
+      : ['  direct {}']),
+    '}',
+    '',
+  ].join('\n');
+  if (!existsSync(config) || readFileSync(config, 'utf8') !== text) writeFileSync(config, text);
+  return {
+    ...base,
+    TF_CLI_CONFIG_FILE: config,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE: 'true',
+    // cdktf-cli: no update check, no crash reports, no telemetry, no plugin cache of its own.
+    DISABLE_VERSION_CHECK: 'true',
+    CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
+  };
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command with the offline environment; resolves with its exit code and output. */
+export function run(command: string, args: readonly string[], options: SpawnOptions & { input?: string; echo?: boolean } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { ...options, env: options.env ?? terraformEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d;
+      if (options.echo) process.stdout.write(d);
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d;
+      if (options.echo) process.stderr.write(d);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
+    child.stdin!.end(options.input ?? '');
+  });
+}
+
+/** `terraform <args>` in `cwd`; throws with Terraform's own message on a failure unless `allowFailure`. */
+export async function terraform(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; allowFailure?: boolean; echo?: boolean } = {}): Promise<RunResult> {
+  const result = await run('terraform', args, { cwd, env: options.env ?? terraformEnv(), echo: options.echo ?? false });
+  if (result.code !== 0 && !options.allowFailure) {
+    throw new Error(`terraform ${args.join(' ')} failed in ${cwd} (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
+  }
+  return result;
+}

@@ -1,0 +1,42 @@
+/**
+ * The S3 backend of an environment stack: its own key, encryption with the
+ * bootstrap stack's KMS key, and S3-native locking (`use_lockfile`, Terraform
+ * 1.10+; no DynamoDB table).
+ */
+import { S3Backend, type TerraformStack } from 'cdktf';
+import type { Environment } from '../environments/schema';
+import { EMULATOR_CREDENTIALS } from './providers';
+
+/** `<environment>/<stack>.tfstate`: one state object per environment stack. */
+export function stateKey(env: Environment, stackKind: string): string {
+  return `${env.name}/${stackKind}.tfstate`;
+}
+
+export function kmsKeyAliasArn(env: Environment): string {
+  return `arn:aws:kms:${env.state.region}:${env.account.id}:${env.state.kmsKeyAlias}`;
+}
+
+export function addS3Backend(stack: TerraformStack, env: Environment, stackKind: string): S3Backend {
+  const emulator = env.emulator
+    ? {
+        ...EMULATOR_CREDENTIALS,
+        endpoints: { s3: env.emulator.endpoint, sts: env.emulator.endpoint, iam: env.emulator.endpoint },
+        usePathStyle: true,
+        skipCredentialsValidation: true,
+        skipRequestingAccountId: true,
+        skipMetadataApiCheck: true,
+        skipRegionValidation: true,
+      }
+    : {};
+  const backend = new S3Backend(stack, {
+    bucket: env.state.bucket,
+    key: stateKey(env, stackKind),
+    region: env.state.region,
+    encrypt: true,
+    kmsKeyId: kmsKeyAliasArn(env),
+    ...emulator,
+  });
+  // cdktf 0.21 has no prop for S3-native locking yet.
+  backend.addOverride('use_lockfile', true);
+  return backend;
+}
