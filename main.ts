@@ -2,7 +2,7 @@
  * Reads the environments and creates their stacks; nothing else.
  *
  * PLATFORM_ENVIRONMENTS=local,dev limits the environments (default: all files
- * in environments/). PLATFORM_EMULATOR_ENDPOINT is where the local emulator
+ * in environments/, or in PLATFORM_ENVIRONMENTS_DIR). PLATFORM_EMULATOR_ENDPOINT is where the local emulator
  * listens, set by the scripts that start it. Every environment is validated
  * before anything is synthesized: a bad file exits 1 and writes nothing.
  */
@@ -11,11 +11,12 @@ import { EnvironmentError, listEnvironments, loadEnvironment } from './environme
 import { addEnvironmentStacks } from './stacks';
 
 function main(): void {
-  const selected = process.env.PLATFORM_ENVIRONMENTS?.split(',').map((n) => n.trim()).filter(Boolean) ?? listEnvironments();
+  const dir = process.env.PLATFORM_ENVIRONMENTS_DIR || undefined;
+  const selected = process.env.PLATFORM_ENVIRONMENTS?.split(',').map((n) => n.trim()).filter(Boolean) ?? listEnvironments(dir);
   const emulatorEndpoint = process.env.PLATFORM_EMULATOR_ENDPOINT;
   let environments;
   try {
-    environments = selected.map((name) => loadEnvironment(name, undefined, emulatorEndpoint ? { emulatorEndpoint } : {}));
+    environments = selected.map((name) => loadEnvironment(name, dir, emulatorEndpoint ? { emulatorEndpoint } : {}));
   } catch (error) {
     if (!(error instanceof EnvironmentError)) throw error;
     process.stderr.write(`${error.message}\nNothing was synthesized.\n`);

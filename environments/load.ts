@@ -89,9 +89,6 @@ function describe(raw: unknown, issue: z.core.$ZodIssue): { path: string; value:
   if (issue.code === 'invalid_type') message = issue.expected === 'object' && value === undefined ? 'an object (the field is required)' : `a value of type ${issue.expected}`;
   if (issue.code === 'invalid_type' && value === undefined && issue.expected !== 'object') message = `a value of type ${issue.expected} (the field is required)`;
   if (issue.code === 'invalid_value') message = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) {
-    message = `an object whose "${issue.discriminator}" is one of the options (${message})`;
-  }
   if (issue.code === 'unrecognized_keys') {
     return { path: formatPath(path), value: issue.keys.map((k) => JSON.stringify(k)).join(', '), message: 'no unknown fields: check the spelling against environments/schema.ts' };
   }

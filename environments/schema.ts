@@ -70,7 +70,7 @@ const existingNetworkSchema = z.strictObject({
     .min(1),
 });
 
-export const networkSchema = z.discriminatedUnion('mode', [createNetworkSchema, existingNetworkSchema]);
+export const networkSchema = z.discriminatedUnion('mode', [createNetworkSchema, existingNetworkSchema], { error: 'one of "create", "existing"' });
 
 /** A certificate given by ARN, or created by the platform with DNS validation in a Route 53 zone. */
 const certificateSchema = z.discriminatedUnion('mode', [
@@ -80,7 +80,7 @@ const certificateSchema = z.discriminatedUnion('mode', [
   }),
   /** Created by the platform and validated through records in `edge.hostedZone`. */
   z.strictObject({ mode: z.literal('dns-validated') }),
-]);
+], { error: 'one of "arn", "dns-validated"' });
 
 /** The Route 53 zone for certificate validation and alias records: an existing one, or one the stack creates. */
 const hostedZoneSchema = z.discriminatedUnion('mode', [
@@ -89,7 +89,7 @@ const hostedZoneSchema = z.discriminatedUnion('mode', [
     zoneId: z.string().regex(/^Z[0-9A-Z]{4,32}$/, { message: 'a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ' }),
   }),
   z.strictObject({ mode: z.literal('create'), name: dnsNameSchema }),
-]);
+], { error: 'one of "existing", "create"' });
 
 const integrationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('MOCK'), statusCode: z.number().int().min(200).max(599).default(200) }),
@@ -167,7 +167,7 @@ const identitySchema = z.strictObject({
       prefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'a lower-case domain prefix' }),
     }),
     z.strictObject({ mode: z.literal('custom'), domainName: dnsNameSchema, certificate: certificateSchema }),
-  ]),
+  ], { error: 'one of "prefix", "custom"' }),
   resourceServer: z.strictObject({
     /** Usually `https://<api domain>`; scopes are `<identifier>/<scope>`. */
     identifier: z.string().min(1).max(256),

@@ -1,0 +1,160 @@
+/**
+ * Environment files: every shipped environment is valid, and each kind of bad
+ * file fails with an error that names the environment, the field, the value
+ * and what would be valid.
+ */
+import { EnvironmentError, listEnvironments, loadEnvironment, parseEnvironment } from '../../environments/load';
+import { countApiResources } from '../../environments/schema';
+import { carveSubnets, cidrContains, cidrsOverlap } from '../../environments/cidr';
+import { ENVIRONMENT_NAMES, rawEnvironment } from '../helpers/synth';
+
+function errorOf(name: string, change: (raw: any) => void): EnvironmentError {
+  const raw = rawEnvironment(name);
+  change(raw);
+  try {
+    parseEnvironment(name, raw);
+  } catch (error) {
+    if (error instanceof EnvironmentError) return error;
+    throw error;
+  }
+  throw new Error(`expected environment "${name}" to be rejected`);
+}
+
+/** The one problem at `path`: its value and message (and no problem anywhere else). */
+function problemAt(error: EnvironmentError, path: string) {
+  expect(error.issues.map((i) => i.path)).toEqual([path]);
+  return error.issues[0]!;
+}
+
+describe('shipped environments', () => {
+  it('lists the four environments in deploy order', () => {
+    expect(listEnvironments()).toEqual([...ENVIRONMENT_NAMES]);
+  });
+
+  it.each(ENVIRONMENT_NAMES)('%s is valid', (name) => {
+    const env = loadEnvironment(name);
+    expect(env.name).toBe(name);
+    expect(env.apis.length).toBeGreaterThan(0);
+  });
+
+  it('prod has deletion protection and prevent-destroy on', () => {
+    expect(loadEnvironment('prod').protections).toEqual({ deletionProtection: true, preventDestroy: true });
+  });
+
+  it('only local targets the emulator, and the loader can move it to another loopback port', () => {
+    expect(loadEnvironment('local', undefined, { emulatorEndpoint: 'http://127.0.0.1:45123' }).emulator?.endpoint).toBe('http://127.0.0.1:45123');
+    for (const name of ['dev', 'staging', 'prod']) expect(loadEnvironment(name).emulator).toBeUndefined();
+  });
+});
+
+describe('bad environment files', () => {
+  // GIVEN a valid environment WHEN one field is broken THEN the error names that field, its value and what is valid.
+  const cases: [string, string, (raw: any) => void, string, RegExp][] = [
+    ['account id of 11 digits', 'dev', (e) => (e.account.id = '12345678901'), 'account.id', /12-digit AWS account id/],
+    ['region that does not exist', 'dev', (e) => (e.account.region = 'europe-1'), 'account.region', /AWS region such as eu-west-1/],
+    ['name that is not the file name', 'dev', (e) => (e.name = 'develop'), 'name', /"dev", the name of the file/],
+    ['VPC CIDR that is not a network', 'dev', (e) => (e.network.cidrBlock = '10.10.0.1/16'), 'network.cidrBlock', /IPv4 CIDR block/],
+    ['subnet outside the VPC CIDR', 'staging', (e) => (e.network.privateSubnetCidrBlocks[2] = '10.99.0.0/20'), 'network.privateSubnetCidrBlocks[2]', /inside the VPC CIDR 10.20.0.0\/16/],
+    ['overlapping subnets', 'staging', (e) => (e.network.privateSubnetCidrBlocks[1] = '10.20.8.0/21'), 'network.privateSubnetCidrBlocks[1]', /does not overlap privateSubnetCidrBlocks\[0\]/],
+    ['subnet count that is not the AZ count', 'staging', (e) => e.network.privateSubnetCidrBlocks.pop(), 'network.privateSubnetCidrBlocks', /one block per AZ: 3 blocks/],
+    ['one AZ outside local', 'prod', (e) => (e.network.azCount = 1), 'network.azCount', /at least 2 availability zones outside local/],
+    ['unknown network mode', 'dev', (e) => (e.network.mode = 'shared'), 'network.mode', /"create", "existing"/],
+    ['existing VPC with a malformed id', 'dev', (e) => (e.network = { mode: 'existing', vpcId: 'vpc-xyz', privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] }), 'network.vpcId', /VPC id such as vpc-/],
+    ['route scope the resource server does not define', 'dev', (e) => (e.apis[0].routes[0].scopes = ['orders.delete']), 'apis[0].routes[0].scopes[0]', /scope the resource server defines: orders.read/],
+    ['route without scopes', 'dev', (e) => (e.apis[0].routes[1].scopes = []), 'apis[0].routes[1].scopes', /at least one scope/],
+    ['duplicate route', 'dev', (e) => e.apis[0].routes.push({ ...e.apis[0].routes[1] }), 'apis[0].routes[4]', /not already apis\[0\].routes\[1\] \(GET \/\{orderId\}\)/],
+    ['route path with a trailing slash', 'dev', (e) => (e.apis[0].routes[1].path = '/orders/'), 'apis[0].routes[1].path', /a path such as/],
+    ['unknown HTTP method', 'dev', (e) => (e.apis[0].routes[0].method = 'FETCH'), 'apis[0].routes[0].method', /"GET", "POST"/],
+    ['OPTIONS route (CORS is generated)', 'dev', (e) => (e.apis[0].routes[0].method = 'OPTIONS'), 'apis[0].routes[0].method', /OPTIONS is generated for CORS/],
+    ['Lambda integration with a malformed ARN', 'dev', (e) => (e.apis[0].routes[2].integration.functionArn = 'orders-update'), 'apis[0].routes[2].integration.functionArn', /Lambda function ARN/],
+    ['callback URL over http outside local', 'dev', (e) => (e.identity.clients[0].callbackUrls = ['http://app.dev.example.com/cb']), 'identity.clients[0].callbackUrls[0]', /exact https URL without wildcards/],
+    ['callback URL with a wildcard', 'prod', (e) => (e.identity.clients[0].callbackUrls = ['https://*.example.com/cb']), 'identity.clients[0].callbackUrls[0]', /without wildcards/],
+    ['logout URL with a wildcard in local', 'local', (e) => (e.identity.clients[0].logoutUrls = ['http://localhost:3000/*']), 'identity.clients[0].logoutUrls[0]', /without wildcards/],
+    ['machine client with a callback URL', 'dev', (e) => (e.identity.clients[2].callbackUrls = ['https://svc.example.com/cb']), 'identity.clients[2].callbackUrls', /machine clients use client credentials/],
+    ['web client without callback URLs', 'dev', (e) => (e.identity.clients[0].callbackUrls = []), 'identity.clients[0].callbackUrls', /at least one exact callback URL/],
+    ['client kind that does not exist', 'dev', (e) => (e.identity.clients[1].kind = 'desktop'), 'identity.clients[1].kind', /"web", "mobile", "machine"/],
+    ['client scope the resource server does not define', 'dev', (e) => (e.identity.clients[2].scopes = ['admin']), 'identity.clients[2].scopes[0]', /scope the resource server defines/],
+    ['password sign-in for tests outside local', 'staging', (e) => (e.identity.allowPasswordAuthForTests = true), 'identity.allowPasswordAuthForTests', /allowed in local only/],
+    ['prod without deletion protection', 'prod', (e) => (e.protections.deletionProtection = false), 'protections.deletionProtection', /prod must have deletion protection on/],
+    ['log retention CloudWatch does not accept', 'dev', (e) => (e.logRetentionDays = 10), 'logRetentionDays', /one of the retention periods CloudWatch accepts: 1, 3, 5, 7, 14/],
+    ['WAF rate limit below the minimum', 'dev', (e) => (e.edge.wafRateLimit = 5), 'edge.wafRateLimit', /at least 10/],
+    ['viewer certificate outside us-east-1', 'staging', (e) => (e.edge.viewerCertificate.arn = e.edge.viewerCertificate.arn.replace('us-east-1', 'eu-west-1')), 'edge.viewerCertificate.arn', /certificate in us-east-1/],
+    ['origin certificate outside the region', 'prod', (e) => (e.edge.originCertificate.arn = e.edge.originCertificate.arn.replace('eu-central-1', 'eu-west-1')), 'edge.originCertificate.arn', /certificate in eu-central-1, the region of the ALB/],
+    ['dns-validated certificate without a hosted zone', 'dev', (e) => {
+      delete e.edge.hostedZone;
+      e.edge.originCertificate = { mode: 'arn', arn: 'arn:aws:acm:eu-west-1:111111111111:certificate/7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d' };
+    }, 'edge.viewerCertificate.mode', /needs a Route 53 zone/],
+    ['CORS origin "*" outside local', 'dev', (e) => (e.apis[0].corsAllowOrigins = ['*']), 'apis[0].corsAllowOrigins[0]', /"\*" is allowed in local only/],
+    ['unknown field (a typo)', 'dev', (e) => (e.logRetentionDay = 14), '', /no unknown fields/],
+    ['emulator endpoint on a non-loopback address', 'local', (e) => (e.emulator.endpoint = 'http://10.0.0.5:4566'), 'emulator.endpoint', /loopback only/],
+    ['emulator outside local', 'dev', (e) => (e.emulator = { endpoint: 'http://127.0.0.1:4566' }), 'emulator', /only local may target the emulator/],
+    ['tag value over 256 characters', 'dev', (e) => (e.tags.Owner = 'x'.repeat(257)), 'tags.Owner', /at most 256 characters/],
+    ['state bucket with upper-case letters', 'dev', (e) => (e.state.bucket = 'Platform-State'), 'state.bucket', /S3 bucket name/],
+    ['missing required field', 'dev', (e) => delete e.edge.priceClass, 'edge.priceClass', /"PriceClass_100", "PriceClass_200", "PriceClass_All"/],
+  ];
+
+  it.each(cases)('fails when the file has a %s', (_what, env, change, path, expected) => {
+    const error = errorOf(env, change);
+    const problem = problemAt(error, path);
+    expect(problem.message).toMatch(expected);
+    expect(error.message).toContain(`environment "${env}" is not valid`);
+    expect(error.message).toContain(`${path || '(root)'}: got `);
+  });
+
+  it('fails when an API needs more than 300 API Gateway resources, and says how many', () => {
+    const error = errorOf('dev', (e) => {
+      e.apis[0].routes = Array.from({ length: 299 }, (_, i) => ({ path: `/r${i}`, method: 'GET', scopes: ['orders.read'], integration: { type: 'MOCK' } }));
+    });
+    expect(problemAt(error, 'apis[0].routes').message).toMatch(/at most 300 API Gateway resources \(the AWS quota\); these need 301/);
+  });
+
+  it('accepts exactly 300 API Gateway resources', () => {
+    const raw = rawEnvironment('dev');
+    raw.apis[0].routes = Array.from({ length: 298 }, (_, i) => ({ path: `/r${i}`, method: 'GET', scopes: ['orders.read'], integration: { type: 'MOCK' } }));
+    expect(countApiResources(parseEnvironment('dev', raw).apis[0]!)).toBe(300);
+  });
+
+  it('shows the value it got, quoted, in the message', () => {
+    const error = errorOf('dev', (e) => (e.account.region = 'europe-1'));
+    expect(error.message).toContain('account.region: got "europe-1"; expected an AWS region');
+  });
+
+  it('reports every field problem of a file at once', () => {
+    const error = errorOf('prod', (e) => {
+      e.account.region = 'mars-1';
+      e.logRetentionDays = 10;
+    });
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['account.region', 'logRetentionDays']);
+    expect(error.message).toMatch(/2 problems/);
+  });
+
+  it('checks cross-field rules once every field parses', () => {
+    // GIVEN a field error and a cross-field error WHEN loaded THEN the field error comes first...
+    const first = errorOf('prod', (e) => {
+      e.protections.deletionProtection = false;
+      e.logRetentionDays = 10;
+    });
+    expect(first.issues.map((i) => i.path)).toEqual(['logRetentionDays']);
+    // ...and fixing it shows the cross-field one.
+    const second = errorOf('prod', (e) => (e.protections.deletionProtection = false));
+    expect(second.issues.map((i) => i.path)).toEqual(['protections.deletionProtection']);
+  });
+
+  it('fails when the environment file does not exist, and lists the ones that do', () => {
+    expect(() => loadEnvironment('qa')).toThrow(/environment "qa" is not valid[\s\S]*one of the environments: local, dev, staging, prod/);
+  });
+});
+
+describe('CIDR arithmetic', () => {
+  it('carves consecutive /20 subnets and keeps them inside and apart', () => {
+    const subnets = carveSubnets('10.42.0.0/16', 3);
+    expect(subnets).toEqual(['10.42.0.0/20', '10.42.16.0/20', '10.42.32.0/20']);
+    expect(subnets.every((s) => cidrContains('10.42.0.0/16', s))).toBe(true);
+    expect(cidrsOverlap(subnets[0]!, subnets[1]!)).toBe(false);
+  });
+
+  it('carves smaller subnets out of a small VPC, and fails when they cannot fit', () => {
+    expect(carveSubnets('10.0.0.0/24', 2)).toEqual(['10.0.0.0/25', '10.0.0.128/25']);
+    expect(() => carveSubnets('10.0.0.0/28', 4)).toThrow(/cannot hold 4 subnets/);
+  });
+});

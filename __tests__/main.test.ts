@@ -1,0 +1,60 @@
+/** main.ts, run as a process the way `npm run synth` and `cdktf synth` run it. */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+
+function runMain(env: Record<string, string>) {
+  return spawnSync(process.execPath, ['scripts/ts-run.cjs', 'main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+}
+
+describe('main.ts', () => {
+  let work: string;
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'platform-main-'));
+    cpSync(join(ROOT, 'environments'), join(work, 'environments'), { recursive: true, filter: (f) => !f.endsWith('.ts') });
+  });
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  it('synthesizes one stack per environment, with a manifest', () => {
+    const outdir = join(work, 'out');
+    const result = runMain({ CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS_DIR: join(work, 'environments') });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.stacks)).toEqual(expect.arrayContaining(['local', 'dev', 'staging', 'prod']));
+    for (const stack of ['local', 'dev', 'staging', 'prod']) {
+      const json = JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+      expect(json.terraform.backend.s3.key).toBe(`${stack}/platform.tfstate`);
+    }
+  });
+
+  it('fails when one environment file is bad: exit 1, names environment, field and value, and writes nothing', () => {
+    // GIVEN staging with a region that does not exist
+    const file = join(work, 'environments', 'staging.json');
+    const raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw.account.region = 'eu-west-9x';
+    writeFileSync(file, JSON.stringify(raw));
+    const outdir = join(work, 'out');
+    // WHEN main runs over every environment
+    const result = runMain({ CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS_DIR: join(work, 'environments') });
+    // THEN it exits 1 with a message for people, and no output directory exists
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('environment "staging" is not valid');
+    expect(result.stderr).toContain('account.region: got "eu-west-9x"; expected an AWS region such as eu-west-1');
+    expect(result.stderr).toContain('Nothing was synthesized.');
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it('fails when asked for an environment that has no file', () => {
+    const outdir = join(work, 'out');
+    const result = runMain({ CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS_DIR: join(work, 'environments'), PLATFORM_ENVIRONMENTS: 'qa' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/environment "qa" is not valid[\s\S]*one of the environments: local, dev, staging, prod/);
+    expect(existsSync(outdir)).toBe(false);
+    expect(readdirSync(work)).toEqual(['environments']);
+  });
+});
