@@ -1,0 +1,31 @@
+/** `npx cdktf synth` (the real cdktf-cli) and the fast `npm run synth` path write the same Terraform. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { terraformEnv } from '../../scripts/lib/terraform';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+describe('cdktf synth', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'platform-cdktf-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('writes the same stacks as the fast synth', () => {
+    const env = terraformEnv();
+    const cli = spawnSync(join(ROOT, 'node_modules/.bin/cdktf'), ['synth', '--output', join(work, 'cli')], { cwd: ROOT, env, encoding: 'utf8' });
+    expect(cli.status).toBe(0);
+    const fast = spawnSync(process.execPath, ['scripts/ts-run.cjs', 'main.ts'], { cwd: ROOT, env: { ...env, CDKTF_OUTDIR: join(work, 'fast') }, encoding: 'utf8' });
+    expect(fast.status).toBe(0);
+    const stacks = readdirSync(join(work, 'cli', 'stacks')).sort();
+    expect(readdirSync(join(work, 'fast', 'stacks')).sort()).toEqual(stacks);
+    expect(stacks).toEqual(expect.arrayContaining(['local', 'dev', 'staging', 'prod']));
+    for (const stack of stacks) {
+      const read = (dir: string) => readFileSync(join(work, dir, 'stacks', stack, 'cdk.tf.json'), 'utf8');
+      expect(read('fast')).toEqual(read('cli'));
+    }
+  }, 120_000);
+});
