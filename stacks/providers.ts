@@ -23,7 +23,8 @@ export interface Providers {
   readonly usEast1: AwsProvider;
 }
 
-function providerConfig(env: Environment, region: string): AwsProviderConfig {
+/** The provider configuration of an environment in `region` (emulator endpoints in the emulator environment). */
+export function providerConfig(env: Environment, region: string): AwsProviderConfig {
   const base: AwsProviderConfig = {
     region,
     defaultTags: [{ tags: env.tags }],
