@@ -2,12 +2,21 @@
 import type { App } from 'cdktf';
 import type { Environment } from '../environments/schema';
 import { PlatformStack } from './platform-stack';
+import { bootstrapStackId, StateBootstrapStack } from './state-bootstrap-stack';
 
 /** Stack ids are part of the contract (state keys and `cdktf deploy <stack>`): keep them stable. */
 export function platformStackId(env: Environment): string {
   return env.name;
 }
 
-export function addEnvironmentStacks(app: App, env: Environment): { platform: PlatformStack } {
-  return { platform: new PlatformStack(app, platformStackId(env), { environment: env }) };
+export { bootstrapStackId };
+
+/**
+ * The stacks of an environment, in deploy order: `bootstrap-<env>` (the account's state bucket and key,
+ * local state; `npm run bootstrap`) first, then `<env>` (the platform, state in that bucket).
+ */
+export function addEnvironmentStacks(app: App, env: Environment): { bootstrap: StateBootstrapStack; platform: PlatformStack } {
+  const bootstrap = new StateBootstrapStack(app, bootstrapStackId(env), { environment: env });
+  const platform = new PlatformStack(app, platformStackId(env), { environment: env });
+  return { bootstrap, platform };
 }
