@@ -1,0 +1,151 @@
+/**
+ * `npm run bench`: how fast the platform's tools are and how they grow, measured side by side in one run.
+ * Prints a table and writes bench/RESULTS.md (with the machine's cores and memory).
+ */
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, runMain } from '../scripts/lib/args';
+import { table } from '../scripts/lib/progress';
+import { PROJECT_ROOT, terraformEnv } from '../scripts/lib/terraform';
+import { measure, sample, type CaseResult } from './measure';
+
+const HELP = `
+usage: npm run bench [-- --runs N] [--quick] [--only CASE[,CASE]] [--no-write]
+
+Runs each case once to warm up, then N times (default 5; heavy cases 3), and
+prints the median, the spread (min-max) and the peak memory of each.
+Writes bench/RESULTS.md unless --no-write.
+
+  --runs N      measured runs per light case (heavy cases use min(N, 3))
+  --quick       1 measured run per case, no warm-up for heavy cases
+  --only LIST   cases to run: synth, growth, tests, plan, start (default: all)
+`;
+
+const CASES = ['synth', 'growth', 'tests', 'plan', 'start'] as const;
+type CaseName = (typeof CASES)[number];
+
+interface Section {
+  readonly title: string;
+  readonly results: CaseResult[];
+  readonly notes: string[];
+}
+
+const node = process.execPath;
+
+function synthInto(outdir: string, environmentsDir?: string): () => ReturnType<typeof sample> {
+  const env = { ...process.env, CDKTF_OUTDIR: outdir, ...(environmentsDir ? { PLATFORM_ENVIRONMENTS_DIR: environmentsDir } : {}) };
+  return () => sample(node, ['scripts/ts-run.cjs', 'main.ts'], { cwd: PROJECT_ROOT, env });
+}
+
+function dirBytes(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .reduce((sum, e) => sum + statSync(join(e.parentPath, e.name)).size, 0);
+}
+
+function benchSynth(runs: number, work: string): Section {
+  const fast = measure('synth all environments: npm run synth (fast path)', runs, synthInto(join(work, 'fast')));
+  const tfEnv = terraformEnv();
+  const cli = measure('synth all environments: npx cdktf synth', runs, () =>
+    sample(join(PROJECT_ROOT, 'node_modules/.bin/cdktf'), ['synth', '--output', join(work, 'cli')], { cwd: PROJECT_ROOT, env: tfEnv }),
+  );
+  const ratio = cli.medianSeconds / fast.medianSeconds;
+  return {
+    title: 'Synth of all environments',
+    results: [fast, { ...cli, extra: { 'ratio to fast path': `${ratio.toFixed(1)}x` } }],
+    notes: [
+      `fast path is ${ratio.toFixed(1)}x faster than npx cdktf synth (target: at least 8x); peak memory ${fast.medianPeakMb.toFixed(0)} MB (target: under 200 MB)`,
+    ],
+  };
+}
+
+/** An environment file with `routes` routes in its first API: paths /r<i> with GET, POST and PUT each. */
+function withRoutes(routes: number): unknown {
+  const raw = JSON.parse(readFileSync(join(PROJECT_ROOT, 'environments', 'dev.json'), 'utf8'));
+  const methods = ['GET', 'POST', 'PUT'];
+  raw.apis[0].routes = Array.from({ length: routes }, (_, i) => ({
+    path: `/r${Math.floor(i / methods.length)}`,
+    method: methods[i % methods.length],
+    scopes: ['orders.read'],
+    integration: { type: 'MOCK' },
+  }));
+  return raw;
+}
+
+function benchGrowth(runs: number, work: string): Section {
+  const results: CaseResult[] = [];
+  const perUnit: { label: string; seconds: number; count: number }[] = [];
+  for (const routes of [10, 100, 300]) {
+    const dir = join(work, `routes-${routes}`, 'environments');
+    cpSync(join(PROJECT_ROOT, 'environments'), dir, { recursive: true, filter: (f) => !f.endsWith('.ts') && !/\/(local|staging|prod)\.json$/.test(f) });
+    writeFileSync(join(dir, 'dev.json'), JSON.stringify(withRoutes(routes)));
+    const out = join(work, `routes-${routes}`, 'out');
+    const r = measure(`synth 1 environment, ${routes} routes`, runs, synthInto(out, dir));
+    results.push({ ...r, extra: { 'output size': `${(dirBytes(out) / 1024).toFixed(0)} KiB` } });
+    perUnit.push({ label: 'routes', seconds: r.medianSeconds, count: routes });
+  }
+  for (const count of [3, 10, 30]) {
+    const dir = join(work, `envs-${count}`, 'environments');
+    cpSync(join(PROJECT_ROOT, 'environments'), dir, { recursive: true, filter: (f) => !f.endsWith('.json') && !f.endsWith('.ts') });
+    const base = JSON.parse(readFileSync(join(PROJECT_ROOT, 'environments', 'dev.json'), 'utf8'));
+    for (let i = 0; i < count; i++) {
+      const name = `env${String(i).padStart(2, '0')}`;
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...base, name, tags: { ...base.tags, Environment: name } }));
+    }
+    const out = join(work, `envs-${count}`, 'out');
+    const r = measure(`synth ${count} environments`, runs, synthInto(out, dir));
+    results.push({ ...r, extra: { 'output size': `${(dirBytes(out) / 1024).toFixed(0)} KiB` } });
+    perUnit.push({ label: 'environments', seconds: r.medianSeconds, count });
+  }
+  const notes = ['routes', 'environments'].map((label) => {
+    const points = perUnit.filter((p) => p.label === label);
+    const first = points[0]!;
+    const last = points[points.length - 1]!;
+    const growth = (last.seconds - first.seconds) / (last.count - first.count);
+    const timeRatio = last.seconds / first.seconds;
+    const countRatio = last.count / first.count;
+    return `${label}: ${first.count} -> ${last.count} (${countRatio.toFixed(0)}x) costs ${timeRatio.toFixed(2)}x the time, ${(growth * 1000).toFixed(1)} ms per extra ${label === 'routes' ? 'route' : 'environment'} (linear or better: ${timeRatio <= countRatio ? 'yes' : 'NO'})`;
+  });
+  return { title: 'Cost of growth', results, notes };
+}
+
+async function main(): Promise<number> {
+  const { flags } = parseArgs(process.argv.slice(2), ['--runs=', '--quick', '--only=', '--no-write'], { environmentsRequired: false });
+  const quick = flags.has('--quick');
+  const runs = quick ? 1 : Number(flags.get('--runs') ?? 5);
+  if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be a whole number from 1 to 50, got ${flags.get('--runs')}`);
+  const only = String(flags.get('--only') ?? CASES.join(',')).split(',') as CaseName[];
+  const unknown = only.filter((c) => !CASES.includes(c));
+  if (unknown.length) throw new Error(`unknown case ${unknown.join(', ')}; valid cases: ${CASES.join(', ')}`);
+
+  const work = mkdtempSync(join(tmpdir(), 'platform-bench-'));
+  const sections: Section[] = [];
+  try {
+    if (only.includes('synth')) sections.push(benchSynth(runs, work));
+    if (only.includes('growth')) sections.push(benchGrowth(Math.min(runs, 3), work));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
+  const date = new Date().toISOString().slice(0, 10);
+  const markdown = [`# Benchmark results`, '', `${date}, ${machine}. Medians of the measured runs after one warm-up; spread is min-max.`, ''];
+  for (const section of sections) {
+    const rows = section.results.map((r) => [
+      r.name,
+      String(r.runs),
+      `${r.medianSeconds.toFixed(2)} s`,
+      `${r.minSeconds.toFixed(2)}-${r.maxSeconds.toFixed(2)} s`,
+      `${r.medianPeakMb.toFixed(0)} MB`,
+      Object.entries(r.extra ?? {}).map(([k, v]) => `${k} ${v}`).join(', '),
+    ]);
+    const headers = ['case', 'runs', 'median', 'spread', 'peak memory', 'notes'];
+    process.stdout.write(`\n${section.title}\n${table(headers, rows)}\n${section.notes.map((n) => `- ${n}`).join('\n')}\n`);
+    markdown.push(`## ${section.title}`, '', `| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', ...section.notes.map((n) => `- ${n}`), '');
+  }
+  if (!flags.has('--no-write')) writeFileSync(join(PROJECT_ROOT, 'bench', 'RESULTS.md'), `${markdown.join('\n')}\n`);
+  return 0;
+}
+
+runMain(main, HELP);
