@@ -2,12 +2,15 @@
  * One environment of the platform: network, identity, the private APIs and the
  * edge (CloudFront VPC origin, internal ALB, WAF) that is their only door.
  */
-import { TerraformStack } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { addS3Backend } from './backend';
 import { createProviders, type Providers } from './providers';
 import { addIdentityOutputs, Identity } from '../modules/identity';
+import { Network } from '../modules/network';
+import { ApiGatewayAccountLogging, PrivateApi } from '../modules/private-api';
+import { EMULATOR_ENVIRONMENTS } from '../environments/schema';
 
 /** The state key's stack part: `<environment>/platform.tfstate`. */
 export const PLATFORM_STACK_KIND = 'platform';
@@ -21,6 +24,10 @@ export class PlatformStack extends TerraformStack {
   readonly providers: Providers;
   /** Cognito user pool, resource server and app clients: the APIs take it as their authorization. */
   readonly identity: Identity;
+  /** VPC, private subnets and the execute-api endpoint every private API is bound to. */
+  readonly network: Network;
+  /** One private REST API per `apis` entry, by API name. */
+  readonly privateApis: Record<string, PrivateApi>;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -40,5 +47,40 @@ export class PlatformStack extends TerraformStack {
       preventDestroy: env.protections.preventDestroy,
     });
     addIdentityOutputs(this, this.identity);
+
+    this.network = new Network(this, 'network', { config: env.network, namePrefix: `platform-${env.name}` });
+    // Account-wide (per region): once per stack, shared by every API's stage.
+    const accountLogging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', { namePrefix: `platform-${env.name}` });
+    this.privateApis = {};
+    for (const api of env.apis) {
+      this.privateApis[api.name] = new PrivateApi(this, `api-${api.name}`, {
+        api,
+        namePrefix: `platform-${env.name}`,
+        executeApiEndpoint: this.network.executeApiEndpoint,
+        authorization: this.identity,
+        logRetentionDays: env.logRetentionDays,
+        allowWildcardCors: (EMULATOR_ENVIRONMENTS as readonly string[]).includes(env.name),
+        preventDestroy: env.protections.preventDestroy,
+        accountLogging,
+      });
+    }
+    addNetworkAndApiOutputs(this, this.network, Object.values(this.privateApis));
+  }
+}
+
+/** Outputs named for what they expose: the VPC, the endpoint, and each API's id and invoke path. */
+export function addNetworkAndApiOutputs(scope: Construct, network: Network, apis: readonly PrivateApi[]): void {
+  new TerraformOutput(scope, 'network_vpc_id', { value: network.vpcId, description: 'VPC that hosts the execute-api endpoint' });
+  new TerraformOutput(scope, 'network_private_subnet_ids', { value: network.privateSubnetIds, description: 'Private subnets of the endpoint (one per AZ)' });
+  new TerraformOutput(scope, 'network_execute_api_endpoint_id', {
+    value: network.executeApiEndpoint.id,
+    description: 'execute-api interface VPC endpoint: the only way into the private APIs',
+  });
+  for (const api of apis) {
+    new TerraformOutput(scope, `api_${api.name}_rest_api_id`, { value: api.restApi.id, description: `REST API id of "${api.name}" (CloudFront's x-apigw-api-id header)` });
+    new TerraformOutput(scope, `api_${api.name}_invoke_path`, {
+      value: api.invokePath,
+      description: `Path prefix of "${api.name}" through the endpoint: /<stage>/${api.name}`,
+    });
   }
 }

@@ -23,7 +23,7 @@ import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { CLOUDWATCH_RETENTION_DAYS, type ApiConfig } from '../../environments/schema';
 import type { ApiGatewayAccountLogging } from './account-logging';
-import { PrivateApiConfigError, deploymentFingerprint, planApi, privateApiPolicy, type MethodPlan } from './plan';
+import { COGNITO_AUTHORIZER, POLICY_PLACEHOLDER_IDS, PrivateApiConfigError, deploymentFingerprint, planApi, privateApiPolicy, type MethodPlan } from './plan';
 
 export * from './account-logging';
 export * from './plan';
@@ -139,11 +139,10 @@ export class PrivateApi extends Construct {
       policy: JSON.stringify(privateApiPolicy({ executionArn: this.restApi.executionArn, vpcEndpointId: props.executeApiEndpoint.id })),
     });
 
-    const authorizerConfig = { type: 'COGNITO_USER_POOLS', identitySource: 'method.request.header.Authorization' } as const;
     this.authorizer = new ApiGatewayAuthorizer(this, 'authorizer', {
       name: `${fullName}-cognito`,
       restApiId: this.restApi.id,
-      ...authorizerConfig,
+      ...COGNITO_AUTHORIZER,
       providerArns: [authorization.userPoolArn],
     });
 
@@ -178,8 +177,7 @@ export class PrivateApi extends Construct {
         return `<scope ${s}>`;
       },
     });
-    const policyTemplate = privateApiPolicy({ executionArn: '<execution arn>', vpcEndpointId: '<vpc endpoint id>' });
-    this.deploymentFingerprint = deploymentFingerprint(fingerprintPlan, policyTemplate, authorizerConfig);
+    this.deploymentFingerprint = deploymentFingerprint(fingerprintPlan, privateApiPolicy(POLICY_PLACEHOLDER_IDS), COGNITO_AUTHORIZER);
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.restApi.id,
       description: `${fullName} configuration ${this.deploymentFingerprint.slice(0, 12)}`,

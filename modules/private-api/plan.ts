@@ -14,6 +14,12 @@ const ANY_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type'];
 export const CORS_MAX_AGE_SECONDS = 600;
 
+/** How the API's authorizer reads tokens; part of the deployment fingerprint. */
+export const COGNITO_AUTHORIZER = { type: 'COGNITO_USER_POOLS', identitySource: 'method.request.header.Authorization' } as const;
+
+/** The resource policy with placeholders for its ids: what the deployment fingerprint hashes. */
+export const POLICY_PLACEHOLDER_IDS = { executionArn: '<execution arn>', vpcEndpointId: '<vpc endpoint id>' } as const;
+
 export class PrivateApiConfigError extends Error {
   constructor(apiName: string, message: string) {
     super(`private API "${apiName}": ${message}`);
