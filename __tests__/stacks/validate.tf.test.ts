@@ -2,6 +2,7 @@
  * `terraform validate`, offline, for the platform stack of every environment:
  * the synthesized JSON is valid against the AWS provider 5.100.0 schema.
  */
+import { App } from 'cdktf';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { validateStack } from '../../scripts/validate';
 import { stackDir, synthEnvironments } from '../../scripts/lib/synth';
 import { terraformEnv } from '../../scripts/lib/terraform';
 import { platformStackId } from '../../stacks';
-import { ENVIRONMENT_NAMES } from '../helpers/synth';
+import { PlatformStack } from '../../stacks/platform-stack';
+import { ENVIRONMENT_NAMES, environment } from '../helpers/synth';
 
 describe('terraform validate (offline)', () => {
   let outdir: string;
@@ -23,6 +25,20 @@ describe('terraform validate (offline)', () => {
   test.each(ENVIRONMENT_NAMES)('the %s platform stack is valid', async (name) => {
     // GIVEN the synthesized platform stack  WHEN terraform validates it  THEN there is no error
     const result = await validateStack(stackDir(platformStackId(loadEnvironment(name)), outdir), terraformEnv());
+    expect(result.diagnostics).toEqual([]);
+    expect(result.valid).toBe(true);
+  }, 180_000);
+
+  test('a platform stack on an existing VPC (no VPC created, plan-time checks on it) is valid', async () => {
+    // GIVEN dev, with the VPC and subnets owned by another team
+    const env = environment('dev', (raw) => {
+      raw.network = { mode: 'existing', vpcId: 'vpc-0a1b2c3d4e5f60718', privateSubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'] };
+    });
+    const app = new App({ outdir: join(outdir, 'existing-vpc') });
+    new PlatformStack(app, 'dev-existing-vpc', { environment: env });
+    app.synth();
+    // WHEN terraform validates it  THEN there is no error
+    const result = await validateStack(stackDir('dev-existing-vpc', join(outdir, 'existing-vpc')), terraformEnv());
     expect(result.diagnostics).toEqual([]);
     expect(result.valid).toBe(true);
   }, 180_000);
