@@ -1,0 +1,263 @@
+/**
+ * The only door to the private APIs: CloudFront (with WAF) -> VPC origin ->
+ * internal ALB (HTTPS) -> the execute-api endpoint's private IPs -> the API
+ * named by the `x-apigw-api-id` header CloudFront adds.
+ *
+ * Pieces, each in its own file: `certificates.ts` (zone, viewer and origin
+ * certificates), `load-balancer.ts` (ALB, target group, security group rules,
+ * access-log bucket), `web-acl.ts` (WAF and its logs), `distribution.ts` (VPC
+ * origin, distribution, security headers, access logs), `origin-verify.ts`
+ * (the optional secret header). See README.md for the request path.
+ */
+import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { CLOUDWATCH_RETENTION_DAYS, PRICE_CLASSES, type CertificateConfig } from '../../environments/schema';
+import type { Network } from '../network';
+import type { PrivateApi } from '../private-api';
+import { EdgeDns, type HostedZoneConfig } from './certificates';
+import { ApiDistribution } from './distribution';
+import { OriginLoadBalancer, type OriginRoute } from './load-balancer';
+import { OriginVerifySecret } from './origin-verify';
+import { EdgeWebAcl } from './web-acl';
+
+export * from './certificates';
+export * from './distribution';
+export * from './load-balancer';
+export * from './origin-verify';
+export * from './web-acl';
+
+export type PriceClass = (typeof PRICE_CLASSES)[number];
+
+export interface EdgeProps {
+  /** Prefix of every name (ALB, target group, WAF, buckets, log groups), e.g. `platform-dev`. At most 19 characters. */
+  readonly namePrefix: string;
+  /** The account the stack deploys to: the ALB log bucket's name and its log-delivery policy use it. */
+  readonly accountId: string;
+  /** The environment's region (the ALB's): decides who may write ALB access logs. */
+  readonly region: string;
+  /** Private subnets, the execute-api endpoint and its security group (this module adds its ingress rule). */
+  readonly network: Network;
+  /** The APIs, each mounted at `/<name>` and `/<name>/*`; at least one. */
+  readonly apis: readonly PrivateApi[];
+  /** The provider for us-east-1: WAF (CLOUDFRONT scope), the viewer certificate, CloudFront's log delivery. */
+  readonly usEast1Provider: AwsProvider;
+  /** The host name viewers use: the distribution's alias. */
+  readonly domainName: string;
+  /** The host name CloudFront uses towards the ALB (SNI, Host, certificate check); it needs no DNS record. */
+  readonly originDomainName: string;
+  /** Certificate for `domainName`: by ARN (must be in us-east-1) or created and DNS-validated in `hostedZone`. */
+  readonly viewerCertificate: CertificateConfig;
+  /** Certificate for `originDomainName`: by ARN (in `region`) or created and DNS-validated in `hostedZone`. */
+  readonly originCertificate: CertificateConfig;
+  /**
+   * Route 53 zone for certificate validation and the A/AAAA alias records of `domainName`.
+   * @default - no records are managed: both certificates must be given by ARN, DNS is pointed by hand
+   */
+  readonly hostedZone?: HostedZoneConfig;
+  /** WAF rate-based rule: requests one IP may send in a 5-minute window before it is blocked. */
+  readonly wafRateLimit: number;
+  /**
+   * CloudFront edge locations to use.
+   * @default 'PriceClass_100' - North America and Europe
+   */
+  readonly priceClass?: PriceClass;
+  /**
+   * Add a secret header at CloudFront and require it on every ALB forwarding rule (defence in depth only).
+   * @default false - no secret header; the internal ALB and its security group are the control
+   */
+  readonly originVerifyHeader?: boolean;
+  /**
+   * Retention of the WAF and CloudFront log groups and of the ALB access-log objects; a period CloudWatch accepts.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Deletion protection on the ALB.
+   * @default true - turn it off for throwaway environments only
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * `lifecycle.prevent_destroy` on the log bucket, log groups, hosted zone and secret.
+   * @default false - they are destroyed with the stack (the log bucket with its objects)
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/** A prop the module cannot work with; the message names the prop, the value and what would be valid. */
+export class EdgeConfigError extends Error {
+  override readonly name = 'EdgeConfigError';
+}
+
+/** `-execute-api` is the longest suffix of a 32-character ALB or target group name. */
+export const MAX_NAME_PREFIX_LENGTH = 32 - '-execute-api'.length;
+
+export class Edge extends Construct {
+  readonly distribution: ApiDistribution;
+  readonly loadBalancer: OriginLoadBalancer;
+  readonly webAcl: EdgeWebAcl;
+  readonly dns: EdgeDns;
+  readonly originVerify?: OriginVerifySecret;
+
+  /** CloudFront distribution id (for invalidations and the console). */
+  get distributionId(): string {
+    return this.distribution.distribution.id;
+  }
+  /** `dxxxx.cloudfront.net`: where the alias records of `domainName` point. */
+  get distributionDomainName(): string {
+    return this.distribution.distribution.domainName;
+  }
+  get distributionArn(): string {
+    return this.distribution.distribution.arn;
+  }
+  get vpcOriginId(): string {
+    return this.distribution.vpcOrigin.id;
+  }
+  get loadBalancerArn(): string {
+    return this.loadBalancer.loadBalancer.arn;
+  }
+  /** The internal ALB's DNS name (resolves to private IPs; for debugging from inside the VPC). */
+  get loadBalancerDnsName(): string {
+    return this.loadBalancer.loadBalancer.dnsName;
+  }
+  get webAclArn(): string {
+    return this.webAcl.webAcl.arn;
+  }
+  get targetGroupArn(): string {
+    return this.loadBalancer.targetGroup.arn;
+  }
+
+  constructor(scope: Construct, id: string, props: EdgeProps) {
+    super(scope, id);
+    validate(props);
+    const logRetentionDays = props.logRetentionDays ?? 30;
+    const preventDestroy = props.preventDestroy ?? false;
+    const { namePrefix } = props;
+
+    this.dns = new EdgeDns(this, 'dns', {
+      namePrefix,
+      domainName: props.domainName,
+      originDomainName: props.originDomainName,
+      hostedZone: props.hostedZone,
+      viewerCertificate: props.viewerCertificate,
+      originCertificate: props.originCertificate,
+      usEast1Provider: props.usEast1Provider,
+      preventDestroy,
+    });
+
+    if (props.originVerifyHeader) this.originVerify = new OriginVerifySecret(this, 'origin-verify', { namePrefix, preventDestroy });
+    const originVerify = this.originVerify ? { headerName: this.originVerify.headerName, value: this.originVerify.value } : undefined;
+
+    const routes: OriginRoute[] = props.apis.map((api) => ({ name: api.name, stageName: api.stage.stageName, restApiId: api.restApi.id }));
+
+    this.loadBalancer = new OriginLoadBalancer(this, 'origin', {
+      namePrefix,
+      accountId: props.accountId,
+      region: props.region,
+      vpcId: props.network.vpcId,
+      privateSubnetIds: props.network.privateSubnetIds,
+      executeApiEndpoint: props.network.executeApiEndpoint,
+      executeApiEndpointSecurityGroup: props.network.executeApiEndpointSecurityGroup,
+      certificateArn: this.dns.originCertificateArn,
+      routes,
+      originVerify,
+      deletionProtection: props.deletionProtection ?? true,
+      logRetentionDays,
+      preventDestroy,
+    });
+
+    this.webAcl = new EdgeWebAcl(this, 'waf', {
+      namePrefix,
+      provider: props.usEast1Provider,
+      rateLimit: props.wafRateLimit,
+      logRetentionDays,
+      preventDestroy,
+    });
+
+    this.distribution = new ApiDistribution(this, 'cloudfront', {
+      namePrefix,
+      domainName: props.domainName,
+      originDomainName: props.originDomainName,
+      viewerCertificateArn: this.dns.viewerCertificateArn,
+      loadBalancerArn: this.loadBalancer.loadBalancer.arn,
+      routes,
+      webAclArn: this.webAcl.webAcl.arn,
+      priceClass: props.priceClass ?? 'PriceClass_100',
+      originVerify,
+      usEast1Provider: props.usEast1Provider,
+      logRetentionDays,
+      preventDestroy,
+    });
+
+    // Viewers find the distribution by name. The origin name gets no record on purpose: CloudFront reaches the ALB
+    // through the VPC origin, and a public record would only publish the ALB's private addresses.
+    if (this.dns.zoneId) {
+      for (const type of ['A', 'AAAA']) {
+        new Route53Record(this, `alias-${type.toLowerCase()}`, {
+          zoneId: this.dns.zoneId,
+          name: props.domainName,
+          type,
+          alias: { name: this.distributionDomainName, zoneId: this.distribution.distribution.hostedZoneId, evaluateTargetHealth: false },
+        });
+      }
+    }
+  }
+}
+
+function validate(props: EdgeProps): void {
+  const fail = (message: string) => {
+    throw new EdgeConfigError(`edge: ${message}`);
+  };
+  if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(props.namePrefix) || props.namePrefix.length > MAX_NAME_PREFIX_LENGTH) {
+    fail(`namePrefix "${props.namePrefix}" is not valid: use at most ${MAX_NAME_PREFIX_LENGTH} lower-case letters, digits and hyphens (ALB and target group names are capped at 32)`);
+  }
+  if (props.apis.length === 0) fail('apis is empty: give at least one PrivateApi (the distribution needs an origin)');
+  const names = props.apis.map((a) => a.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) fail(`apis has "${duplicate}" twice: each API is mounted at its own /<name>`);
+  // Listener rules: priorities 100.. must stay below 50000; CloudFront allows 25 origins per distribution.
+  if (props.apis.length > 25) fail(`apis has ${props.apis.length} APIs: a distribution holds at most 25 origins`);
+  if (props.network.privateSubnetIds.length < 2) {
+    fail(`network has ${props.network.privateSubnetIds.length} private subnet(s): an ALB needs subnets in at least 2 availability zones`);
+  }
+  if (props.domainName === props.originDomainName) {
+    fail(`originDomainName "${props.originDomainName}" equals domainName: use a separate name (e.g. origin.${props.domainName}) so viewers never reach the ALB's name`);
+  }
+  if (!Number.isInteger(props.wafRateLimit) || props.wafRateLimit < 10 || props.wafRateLimit > 2_000_000_000) {
+    fail(`wafRateLimit ${props.wafRateLimit} is not valid: an integer from 10 to 2000000000 (requests per IP per 5 minutes)`);
+  }
+  if (props.logRetentionDays !== undefined && !(CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)) {
+    fail(`logRetentionDays ${props.logRetentionDays} is not a retention CloudWatch accepts: one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`);
+  }
+  for (const [field, cert, region] of [
+    ['viewerCertificate', props.viewerCertificate, 'us-east-1'],
+    ['originCertificate', props.originCertificate, props.region],
+  ] as const) {
+    if (cert.mode === 'arn' && cert.arn.split(':')[3] !== region) {
+      fail(`${field}.arn ${cert.arn} is in ${cert.arn.split(':')[3]}: give a certificate in ${region}${field === 'viewerCertificate' ? ' (CloudFront only uses us-east-1)' : ' (the ALB\'s region)'}`);
+    }
+    if (cert.mode === 'dns-validated' && !props.hostedZone) {
+      fail(`${field} is dns-validated but hostedZone is not set: give the zone for the validation records, or the certificate by ARN`);
+    }
+  }
+  if (props.hostedZone?.mode === 'create') {
+    const zone = props.hostedZone.name;
+    for (const [field, name] of [['domainName', props.domainName], ['originDomainName', props.originDomainName]] as const) {
+      if (name !== zone && !name.endsWith(`.${zone}`)) fail(`${field} "${name}" is not in hostedZone.name "${zone}": use a name below the zone, or another zone`);
+    }
+  }
+}
+
+/** Outputs named for what they expose: the distribution, the VPC origin, the ALB, its target group and the WAF. */
+export function addEdgeOutputs(scope: Construct, edge: Edge): void {
+  const output = (id: string, value: string, description: string) => new TerraformOutput(scope, id, { value, description });
+  output('edge_distribution_id', edge.distributionId, 'CloudFront distribution id (invalidations, console)');
+  output('edge_distribution_domain_name', edge.distributionDomainName, 'dxxxx.cloudfront.net: the target of the alias records');
+  output('edge_distribution_arn', edge.distributionArn, 'CloudFront distribution ARN');
+  output('edge_vpc_origin_id', edge.vpcOriginId, 'CloudFront VPC origin in front of the internal ALB');
+  output('edge_alb_arn', edge.loadBalancerArn, 'Internal ALB (CloudFront VPC origin endpoint)');
+  output('edge_alb_dns_name', edge.loadBalancerDnsName, 'Internal ALB DNS name (private addresses; from inside the VPC only)');
+  output('edge_target_group_arn', edge.targetGroupArn, 'Target group of the execute-api endpoint private IPs');
+  output('edge_waf_web_acl_arn', edge.webAclArn, 'WAF web ACL (CLOUDFRONT scope, us-east-1) attached to the distribution');
+}
