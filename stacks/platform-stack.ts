@@ -11,6 +11,7 @@ import { addIdentityOutputs, Identity } from '../modules/identity';
 import { Network } from '../modules/network';
 import { ApiGatewayAccountLogging, PrivateApi } from '../modules/private-api';
 import { EMULATOR_ENVIRONMENTS } from '../environments/schema';
+import { addEdgeOutputs, Edge } from '../modules/edge';
 
 /** The state key's stack part: `<environment>/platform.tfstate`. */
 export const PLATFORM_STACK_KIND = 'platform';
@@ -28,6 +29,8 @@ export class PlatformStack extends TerraformStack {
   readonly network: Network;
   /** One private REST API per `apis` entry, by API name. */
   readonly privateApis: Record<string, PrivateApi>;
+  /** CloudFront (WAF, VPC origin) -> internal ALB -> the endpoint: the APIs' only door. */
+  readonly edge: Edge;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -65,6 +68,28 @@ export class PlatformStack extends TerraformStack {
       });
     }
     addNetworkAndApiOutputs(this, this.network, Object.values(this.privateApis));
+
+    // Last: it fronts the network's endpoint and routes to every API by its id.
+    this.edge = new Edge(this, 'edge', {
+      namePrefix: `platform-${env.name}`,
+      accountId: env.account.id,
+      region: env.account.region,
+      network: this.network,
+      apis: Object.values(this.privateApis),
+      usEast1Provider: this.providers.usEast1,
+      domainName: env.edge.domainName,
+      originDomainName: env.edge.originDomainName,
+      hostedZone: env.edge.hostedZone,
+      viewerCertificate: env.edge.viewerCertificate,
+      originCertificate: env.edge.originCertificate,
+      priceClass: env.edge.priceClass,
+      wafRateLimit: env.edge.wafRateLimit,
+      originVerifyHeader: env.edge.originVerifyHeader,
+      logRetentionDays: env.logRetentionDays,
+      deletionProtection: env.protections.deletionProtection,
+      preventDestroy: env.protections.preventDestroy,
+    });
+    addEdgeOutputs(this, this.edge);
   }
 }
 
