@@ -31,7 +31,7 @@ export * from './web-acl';
 export type PriceClass = (typeof PRICE_CLASSES)[number];
 
 export interface EdgeProps {
-  /** Prefix of every name (ALB, target group, WAF, buckets, log groups), e.g. `platform-dev`. At most 19 characters. */
+  /** Prefix of every name (ALB, target group, WAF, buckets, log groups), e.g. `platform-dev`. At most 20 characters. */
   readonly namePrefix: string;
   /** The account the stack deploys to: the ALB log bucket's name and its log-delivery policy use it. */
   readonly accountId: string;
