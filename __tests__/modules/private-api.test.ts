@@ -24,6 +24,7 @@ import {
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 
 const ref = (type: string, logicalId: string, attribute: string) => `\${${type}.${logicalId}.${attribute}}`;
+const roleNameRef = (arnRef: string) => arnRef.replace(/\.arn\}$/, '.name}');
 const refId = (reference: string): string => /^\$\{[a-z_]+\.([^.}]+)\.[a-z_]+\}$/.exec(reference)?.[1] ?? `not a reference: ${reference}`;
 
 /** Everything the stack holds for one API, found by following its rest_api_id references. */
@@ -288,6 +289,9 @@ describe.each(ENVIRONMENT_NAMES)('private APIs in the %s environment', (envName)
     const account = synth.only('aws_api_gateway_account');
     const role = synth.resources('aws_iam_role')[refId(account.cloudwatch_role_arn)];
     expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'apigateway.amazonaws.com' });
+    const rolePolicies = Object.values(synth.resources('aws_iam_role_policy')).filter((p: any) => p.role === roleNameRef(account.cloudwatch_role_arn));
+    expect(rolePolicies).toHaveLength(1);
+    expect(JSON.parse((rolePolicies[0] as any).policy).Statement[0].Action).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
     for (const api of env.apis) {
       expect(apiIn(synth, api.name).stage.depends_on).toContain(`aws_api_gateway_account.${accountId[0]}`);
     }

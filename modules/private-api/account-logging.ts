@@ -6,11 +6,32 @@
  */
 import { ApiGatewayAccount } from '@cdktf/provider-aws/lib/api-gateway-account';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 
-/** AWS managed policy that lets API Gateway create log groups and write to them. */
-export const PUSH_TO_CLOUDWATCH_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs';
+/**
+ * The permissions of the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs, inline: the same
+ * rights, without depending on a managed policy being present (the local emulator has none of them).
+ */
+export const PUSH_TO_CLOUDWATCH_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'PushToCloudWatchLogs',
+      Effect: 'Allow',
+      Action: [
+        'logs:CreateLogGroup',
+        'logs:CreateLogStream',
+        'logs:DescribeLogGroups',
+        'logs:DescribeLogStreams',
+        'logs:PutLogEvents',
+        'logs:GetLogEvents',
+        'logs:FilterLogEvents',
+      ],
+      Resource: '*',
+    },
+  ],
+} as const;
 
 export interface ApiGatewayAccountLoggingProps {
   /** Prefix of the role name: `<namePrefix>-apigateway-cloudwatch`. */
@@ -32,13 +53,17 @@ export class ApiGatewayAccountLogging extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
     });
-    const attachment = new IamRolePolicyAttachment(this, 'push-to-cloudwatch', { role: this.role.name, policyArn: PUSH_TO_CLOUDWATCH_POLICY_ARN });
+    const permissions = new IamRolePolicy(this, 'push-to-cloudwatch', {
+      name: 'push-to-cloudwatch-logs',
+      role: this.role.name,
+      policy: JSON.stringify(PUSH_TO_CLOUDWATCH_POLICY),
+    });
     this.account = new ApiGatewayAccount(this, 'account', {
       cloudwatchRoleArn: this.role.arn,
       // On destroy, clear the account's role instead of leaving it pointing at a deleted role.
       resetOnDelete: true,
       // API Gateway checks the role's permissions when it is set.
-      dependsOn: [attachment],
+      dependsOn: [permissions],
     });
   }
 }
