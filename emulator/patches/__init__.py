@@ -12,6 +12,8 @@ import os
 # Order matters only where a patch builds on another (none do today).
 PATCHES = (
     "instant_transitions",
+    "lifecycle_newer_noncurrent_versions",
+    "s3_bucket_policy_conditions",
 )
 
 
