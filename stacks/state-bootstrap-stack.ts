@@ -116,7 +116,8 @@ export function stateBucketPolicy(bucketArn: string, kmsKeyArns: readonly string
         Principal: '*',
         Action: 's3:PutObject',
         Resource: objects,
-        Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+        // Null false: only when the header is sent (a negated operator also holds when it is missing).
+        Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption': 'false' } },
       },
       {
         Sid: 'DenyCustomerProvidedKeys',
@@ -132,7 +133,10 @@ export function stateBucketPolicy(bucketArn: string, kmsKeyArns: readonly string
         Principal: '*',
         Action: 's3:PutObject',
         Resource: objects,
-        Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption-aws-kms-key-id': kmsKeyArns } },
+        Condition: {
+          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': kmsKeyArns },
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+        },
       },
       {
         Sid: 'DenyKmsWithoutKeyId',
