@@ -1,0 +1,168 @@
+/**
+ * Bootstraps the Terraform state of an environment's account: synthesizes only
+ * its `bootstrap-<env>` stack, then terraform init, plan and (only when the plan
+ * has changes) apply, with the state kept in a local file.
+ *
+ * Idempotent: a second run plans no changes (`plan -detailed-exitcode` = 0) and
+ * applies nothing.
+ */
+import { App } from 'cdktf';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, join } from 'node:path';
+import { loadEnvironment } from '../../environments/load';
+import type { Environment } from '../../environments/schema';
+import { bootstrapStackId, defaultBootstrapStateFile, StateBootstrapStack } from '../../stacks/state-bootstrap-stack';
+import { Progress } from './progress';
+import { DEFAULT_OUTDIR, stackDir } from './synth';
+import { terraform, terraformEnv } from './terraform';
+
+export interface BootstrapOptions {
+  /** Environment name (`environments/<name>.json`); its account gets the state bucket. */
+  readonly environment: string;
+  /**
+   * Where the local emulator listens (the emulator environment only).
+   * @default - emulator.endpoint of the environment file
+   */
+  readonly emulatorEndpoint?: string;
+  /**
+   * Synthesis output directory.
+   * @default - cdktf.out of the project
+   */
+  readonly outdir?: string;
+  /**
+   * The bootstrap stack's local state file.
+   * @default - bootstrap-state/<environment>/terraform.tfstate in the project
+   */
+  readonly stateFile?: string;
+  /** @default - a Progress titled "bootstrap <environment>" on stderr */
+  readonly progress?: Progress;
+  /** @default - terraformEnv() */
+  readonly terraformEnv?: NodeJS.ProcessEnv;
+}
+
+/** What the environment stacks' backends need, read from the bootstrap stack's outputs. */
+export interface StateOutputs {
+  readonly bucket: string;
+  readonly bucketArn: string;
+  readonly region: string;
+  readonly kmsKeyArn: string;
+  readonly kmsKeyAlias: string;
+  readonly kmsKeyAliasArn: string;
+  readonly accountId: string;
+}
+
+export interface BootstrapResult {
+  readonly environment: Environment;
+  readonly stackId: string;
+  readonly stackDir: string;
+  readonly stateFile: string;
+  /** false when the plan found nothing to change (nothing was applied). */
+  readonly changed: boolean;
+  /** Terraform's one-line plan summary, such as `Plan: 9 to add, 0 to change, 0 to destroy.` */
+  readonly planSummary: string;
+  readonly outputs: StateOutputs;
+}
+
+/** Synthesizes only the bootstrap stack of `env` (the fast path: no platform stack). Returns its stack id. */
+export function synthBootstrap(env: Environment, outdir: string, stateFile: string): string {
+  const app = new App({ outdir });
+  const stack = new StateBootstrapStack(app, bootstrapStackId(env), { environment: env, stateFile });
+  app.synth();
+  return stack.node.id;
+}
+
+export async function bootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
+  const progress = options.progress ?? new Progress(`bootstrap ${options.environment}`);
+  const env = loadEnvironment(options.environment, undefined, options.emulatorEndpoint ? { emulatorEndpoint: options.emulatorEndpoint } : {});
+  const stateFile = options.stateFile ?? defaultBootstrapStateFile(env);
+  const outdir = options.outdir ?? DEFAULT_OUTDIR;
+  const tfEnv = options.terraformEnv ?? terraformEnv();
+
+  if (env.emulator) {
+    const endpoint = env.emulator.endpoint;
+    await progress.step(`emulator at ${endpoint}`, async () => {
+      if (!(await accepts(endpoint))) {
+        throw new Error(
+          `nothing listens at ${endpoint} (the "${env.name}" environment's emulator): start the emulator and pass its endpoint with --endpoint URL or PLATFORM_EMULATOR_ENDPOINT`,
+        );
+      }
+    });
+  }
+
+  const stackId = await progress.step(`synth ${bootstrapStackId(env)}`, () => synthBootstrap(env, outdir, stateFile));
+  const dir = stackDir(stackId, outdir);
+  mkdirSync(dirname(stateFile), { recursive: true });
+  const hadState = existsSync(stateFile);
+
+  await progress.step('terraform init', () => terraform(dir, ['init', '-input=false', '-no-color'], { env: tfEnv }));
+
+  const planFile = join(dir, 'bootstrap.tfplan');
+  const plan = await progress.step('terraform plan', async () => {
+    const result = await terraform(dir, ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${planFile}`], { env: tfEnv, allowFailure: true });
+    if (result.code !== 0 && result.code !== 2) {
+      throw new Error(`${planFailure(env, hadState, stateFile)}\n${(result.stderr || result.stdout).trim()}`);
+    }
+    return { changed: result.code === 2, summary: summaryLine(result.stdout) };
+  });
+
+  if (plan.changed) {
+    await progress.step(`terraform apply (${plan.summary})`, () => terraform(dir, ['apply', '-input=false', '-no-color', planFile], { env: tfEnv }));
+  }
+
+  const outputs = await progress.step('terraform output', async () => {
+    const result = await terraform(dir, ['output', '-json', '-no-color'], { env: tfEnv });
+    const raw = JSON.parse(result.stdout) as Record<string, { value: string }>;
+    const value = (name: string): string => {
+      const v = raw[name]?.value;
+      if (typeof v !== 'string') throw new Error(`the bootstrap stack has no output "${name}" (outputs: ${Object.keys(raw).join(', ') || 'none'})`);
+      return v;
+    };
+    return {
+      bucket: value('bucket'),
+      bucketArn: value('bucket_arn'),
+      region: value('region'),
+      kmsKeyArn: value('kms_key_arn'),
+      kmsKeyAlias: value('kms_key_alias'),
+      kmsKeyAliasArn: value('kms_key_alias_arn'),
+      accountId: value('account_id'),
+    } satisfies StateOutputs;
+  });
+
+  return { environment: env, stackId, stackDir: dir, stateFile, changed: plan.changed, planSummary: plan.summary, outputs };
+}
+
+/** What to do when the plan fails: the usual causes, named. */
+function planFailure(env: Environment, hadState: boolean, stateFile: string): string {
+  const lines = [`terraform plan of the "${env.name}" bootstrap stack failed.`];
+  if (!env.emulator) {
+    lines.push(`- Credentials: the plan needs AWS credentials for account ${env.account.id} (AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).`);
+  }
+  if (!hadState) {
+    lines.push(
+      `- No bootstrap state was found at ${stateFile}. If the bucket ${env.state.bucket} already exists (bootstrapped elsewhere, or this file was lost), ` +
+        'restore the file from its backup or import the resources (docs/state.md), instead of creating them again.',
+    );
+  }
+  return lines.join('\n');
+}
+
+function summaryLine(planOutput: string): string {
+  const line = planOutput.split('\n').find((l) => /^(Plan: |No changes\.)/.test(l.trim()));
+  return line?.trim() ?? 'no plan summary';
+}
+
+/** Whether something accepts TCP connections at an http://host:port endpoint. */
+function accepts(endpoint: string, timeoutMs = 3000): Promise<boolean> {
+  const url = new URL(endpoint);
+  return new Promise((resolvePromise) => {
+    const socket = createConnection({ host: url.hostname, port: Number(url.port) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolvePromise(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
