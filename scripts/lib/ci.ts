@@ -1,0 +1,30 @@
+/** What the command-line scripts share with CI: exit-code discipline and GitHub Actions outputs. Light: no cdktf. */
+import { appendFileSync } from 'node:fs';
+import { UsageError } from './args';
+
+/** For CI: `name=value` lines for later steps ($GITHUB_OUTPUT), and Markdown for the run's page ($GITHUB_STEP_SUMMARY). */
+export function writeGithubOutputs(outputs: Record<string, string>, stepSummary?: string): void {
+  const outputFile = process.env.GITHUB_OUTPUT;
+  if (outputFile) appendFileSync(outputFile, Object.entries(outputs).map(([k, v]) => `${k}=${v.replace(/[\r\n]/g, ' ')}\n`).join(''));
+  const summaryFile = process.env.GITHUB_STEP_SUMMARY;
+  if (summaryFile && stepSummary) appendFileSync(summaryFile, `${stepSummary}\n`);
+}
+
+/** Runs a plan-like command: every failure exits 1 (usage errors too), because 2 means "changes" to a CI. */
+export function runPlanCommand(run: (argv: readonly string[]) => Promise<number>, help: string): void {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${help.trim()}\n`);
+    return;
+  }
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (error instanceof UsageError) process.stderr.write(`\n${help.trim()}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+

@@ -1,0 +1,203 @@
+/**
+ * Plans of an environment's platform stack, as the `plan`, `drift` and `apply` commands run them:
+ * synthesize into the output directory, `terraform init` with the environment's S3 backend,
+ * `terraform plan -detailed-exitcode -out`, `terraform show -json`, and a Markdown summary.
+ *
+ * Files, in `outDir` (`plans/` by default, gitignored):
+ *   <env>.tfplan        the saved plan (`terraform apply` takes exactly this)
+ *   <env>.plan.json     its JSON: holds sensitive values in clear text, never publish it
+ *   <env>.summary.md    the summary for reviewers (no sensitive values)
+ *   <env>.synth/        the synthesized stacks and Terraform's working directory
+ * Drift uses <env>.drift.tfplan, <env>.drift.json and <env>.drift.md.
+ */
+import { App } from 'cdktf';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join, resolve } from 'node:path';
+import { loadEnvironment } from '../../environments/load';
+import type { Environment } from '../../environments/schema';
+import { addEnvironmentStacks } from '../../stacks';
+import { UsageError } from './args';
+import { PROJECT_ROOT, terraform, terraformEnv } from './terraform';
+import { fingerprintLine, planFingerprint } from './plan-compare';
+import { summarizeDrift, summarizePlan, type DriftSummary, type PlanJson, type PlanSummary } from './plan-summary';
+import { Progress } from './progress';
+
+export const DEFAULT_PLAN_DIR = join(PROJECT_ROOT, 'plans');
+
+export interface PlanRunOptions {
+  /** The loaded environment (emulator endpoint already applied for `local`). */
+  readonly environment: Environment;
+  /** @default DEFAULT_PLAN_DIR */
+  readonly outDir?: string;
+  /** Accept destroying or replacing protected resources where the environment prevents it. */
+  readonly allowDestroy?: boolean;
+  /** @default - a Progress titled "plan <env>" on stderr */
+  readonly progress?: Progress;
+  /** @default terraformEnv() */
+  readonly terraformEnv?: NodeJS.ProcessEnv;
+  /**
+   * Writes the stack to plan into `outDir` and returns its directory and JSON.
+   * @default - the environment's platform stack (`synthForPlan`)
+   */
+  readonly synth?: (env: Environment, outDir: string) => SynthesizedStack;
+}
+
+export interface SynthesizedStack {
+  /** Terraform's working directory: holds cdk.tf.json. */
+  readonly stackDir: string;
+  /** The synthesized cdk.tf.json (construct paths, lifecycle). */
+  readonly stackJson: Record<string, any>;
+}
+
+export interface PlanFiles {
+  readonly planFile: string;
+  readonly jsonFile: string;
+  readonly summaryFile: string;
+}
+
+export interface PlanRunResult extends PlanFiles {
+  readonly stackDir: string;
+  /** 0 no changes, 2 changes, 1 refused (a protected destroy without allowDestroy). */
+  readonly exitCode: 0 | 1 | 2;
+  readonly summary: PlanSummary;
+  readonly plan: PlanJson;
+  readonly fingerprint: string;
+}
+
+export interface DriftRunResult {
+  /** 0 no drift, 2 drift. */
+  readonly exitCode: 0 | 2;
+  readonly summary: DriftSummary;
+  readonly summaryFile: string;
+  readonly jsonFile: string;
+  readonly plan: PlanJson;
+}
+
+export function planFiles(env: Environment, outDir: string, kind: 'plan' | 'drift' = 'plan'): PlanFiles {
+  const dir = resolve(outDir);
+  return kind === 'plan'
+    ? { planFile: join(dir, `${env.name}.tfplan`), jsonFile: join(dir, `${env.name}.plan.json`), summaryFile: join(dir, `${env.name}.summary.md`) }
+    : { planFile: join(dir, `${env.name}.drift.tfplan`), jsonFile: join(dir, `${env.name}.drift.json`), summaryFile: join(dir, `${env.name}.drift.md`) };
+}
+
+/** Synthesizes the environment's stacks into `<outDir>/<env>.synth` and returns the platform stack's directory and JSON. */
+export function synthForPlan(env: Environment, outDir: string): SynthesizedStack {
+  const outdir = join(resolve(outDir), `${env.name}.synth`);
+  const app = new App({ outdir });
+  const { platform } = addEnvironmentStacks(app, env);
+  app.synth();
+  const stackDir = join(outdir, 'stacks', platform.node.id);
+  return { stackDir, stackJson: JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) };
+}
+
+/** `terraform init` with the stack's S3 backend; `-reconfigure` because the emulator's endpoint changes between runs. */
+export async function initBackend(env: Environment, stackDir: string, tfEnv: NodeJS.ProcessEnv): Promise<void> {
+  const result = await terraform(stackDir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv, allowFailure: true });
+  if (result.code !== 0) {
+    const hint = env.emulator
+      ? `is the emulator running at ${env.emulator.endpoint}, and was the state bucket bootstrapped (npm run bootstrap -- ${env.name} --endpoint ${env.emulator.endpoint})?`
+      : `do the credentials reach account ${env.account.id}, and was the state bucket ${env.state.bucket} bootstrapped (npm run bootstrap -- ${env.name})?`;
+    throw new Error(`terraform init of "${env.name}" failed with the S3 backend s3://${env.state.bucket}: ${hint}\n${(result.stderr || result.stdout).trim()}`);
+  }
+}
+
+/** `terraform plan -detailed-exitcode -out` then `terraform show -json`: the plan and whether it changes anything. */
+export async function planStack(stackDir: string, planFile: string, tfEnv: NodeJS.ProcessEnv, options: { refreshOnly?: boolean } = {}): Promise<{ code: 0 | 2; plan: PlanJson }> {
+  rmSync(planFile, { force: true });
+  const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=120s', `-out=${planFile}`, ...(options.refreshOnly ? ['-refresh-only'] : [])];
+  const result = await terraform(stackDir, args, { env: tfEnv, allowFailure: true });
+  if (result.code !== 0 && result.code !== 2) {
+    throw new Error(`terraform ${args.slice(0, -1).join(' ')} failed (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
+  }
+  const shown = await terraform(stackDir, ['show', '-json', '-no-color', planFile], { env: tfEnv });
+  return { code: result.code as 0 | 2, plan: JSON.parse(shown.stdout) as PlanJson };
+}
+
+/** Fails early, naming the endpoint, when the emulator environment's emulator does not answer. */
+export async function requireEmulator(env: Environment): Promise<void> {
+  if (!env.emulator) return;
+  const url = new URL(env.emulator.endpoint);
+  const ok = await new Promise<boolean>((done) => {
+    const socket = createConnection({ host: url.hostname, port: Number(url.port) });
+    const finish = (value: boolean) => {
+      socket.destroy();
+      done(value);
+    };
+    socket.setTimeout(3000, () => finish(false));
+    socket.once('connect', () => finish(true));
+    socket.once('error', () => finish(false));
+  });
+  if (!ok) {
+    throw new Error(`nothing listens at ${env.emulator.endpoint} (the "${env.name}" environment's emulator): start it and pass its endpoint with --endpoint URL`);
+  }
+}
+
+/** The whole `npm run plan` for one environment. The saved plan, its JSON and the summary are written even when the plan is refused. */
+export async function planEnvironment(options: PlanRunOptions): Promise<PlanRunResult> {
+  const env = options.environment;
+  const outDir = options.outDir ?? DEFAULT_PLAN_DIR;
+  const progress = options.progress ?? new Progress(`plan ${env.name}`);
+  const tfEnv = options.terraformEnv ?? terraformEnv();
+  mkdirSync(outDir, { recursive: true });
+  const files = planFiles(env, outDir);
+
+  await progress.step('emulator', () => requireEmulator(env));
+  const { stackDir, stackJson } = await progress.step(`synth ${env.name}`, () => (options.synth ?? synthForPlan)(env, outDir));
+  await progress.step(`terraform init (s3://${env.state.bucket}/${env.name}/)`, () => initBackend(env, stackDir, tfEnv));
+  const { code, plan } = await progress.step('terraform plan', () => planStack(stackDir, files.planFile, tfEnv));
+  writeFileSync(files.jsonFile, JSON.stringify(plan), { mode: 0o600 });
+  const summary = await progress.step('summary', () => {
+    const s = summarizePlan(plan, {
+      environment: env.name,
+      stackJson,
+      protections: env.protections,
+      allowDestroy: options.allowDestroy ?? false,
+      stateBucket: env.state.bucket,
+    });
+    const fingerprint = planFingerprint(plan);
+    writeFileSync(files.summaryFile, `${s.markdown}\n${fingerprintLine(fingerprint)}\n`);
+    return s;
+  });
+  const exitCode = !summary.verdict.ok ? 1 : code === 2 || summary.hasChanges ? 2 : 0;
+  return { ...files, stackDir, exitCode, summary, plan, fingerprint: planFingerprint(plan) };
+}
+
+/** `npm run drift` for one environment: a refresh-only plan; drift when the refresh finds resources changed outside Terraform. */
+export async function driftEnvironment(options: Omit<PlanRunOptions, 'allowDestroy'>): Promise<DriftRunResult> {
+  const env = options.environment;
+  const outDir = options.outDir ?? DEFAULT_PLAN_DIR;
+  const progress = options.progress ?? new Progress(`drift ${env.name}`);
+  const tfEnv = options.terraformEnv ?? terraformEnv();
+  mkdirSync(outDir, { recursive: true });
+  const files = planFiles(env, outDir, 'drift');
+
+  await progress.step('emulator', () => requireEmulator(env));
+  const { stackDir, stackJson } = await progress.step(`synth ${env.name}`, () => (options.synth ?? synthForPlan)(env, outDir));
+  await progress.step(`terraform init (s3://${env.state.bucket}/${env.name}/)`, () => initBackend(env, stackDir, tfEnv));
+  const { plan } = await progress.step('terraform plan -refresh-only', () => planStack(stackDir, files.planFile, tfEnv, { refreshOnly: true }));
+  writeFileSync(files.jsonFile, JSON.stringify(plan), { mode: 0o600 });
+  const summary = summarizeDrift(plan, { environment: env.name, stackJson });
+  writeFileSync(files.summaryFile, `${summary.markdown}\n`);
+  return { exitCode: summary.hasDrift ? 2 : 0, summary, summaryFile: files.summaryFile, jsonFile: files.jsonFile, plan };
+}
+
+/** `terraform apply` of exactly the saved plan file (Terraform refuses a plan that is stale against the state). */
+export async function applySavedPlan(stackDir: string, planFile: string, tfEnv: NodeJS.ProcessEnv): Promise<void> {
+  await terraform(stackDir, ['apply', '-input=false', '-no-color', '-lock-timeout=120s', planFile], { env: tfEnv });
+}
+
+/**
+ * Loads an environment for a command: `PLATFORM_ENVIRONMENTS_DIR` (as main.ts) picks another directory
+ * of environment files; the endpoint (`--endpoint`, else `PLATFORM_EMULATOR_ENDPOINT`) applies to the
+ * emulator environment only.
+ */
+export function loadCommandEnvironment(name: string, endpoint: string | undefined): Environment {
+  const dir = process.env.PLATFORM_ENVIRONMENTS_DIR || undefined;
+  const emulatorEndpoint = endpoint ?? process.env.PLATFORM_EMULATOR_ENDPOINT;
+  const env = loadEnvironment(name, dir, emulatorEndpoint ? { emulatorEndpoint } : {});
+  if (endpoint && !env.emulator) {
+    throw new UsageError(`--endpoint is only for an emulator environment (such as "local"); "${name}" deploys to account ${env.account.id}`);
+  }
+  return env;
+}
