@@ -97,8 +97,19 @@ describe.each(ENVIRONMENT_NAMES)('identity in the %s environment', (envName) => 
     for (const api of env.apis) {
       for (const route of api.routes) for (const scope of route.scopes) expect(definedScopes).toContain(`${resourceServer.identifier}/${scope}`);
     }
-    for (const method of Object.values(synth.resources('aws_api_gateway_method')) as any[]) {
-      for (const scope of method.authorization_scopes ?? []) expect(definedScopes).toContain(scope);
+    // AND every synthesized method except CORS preflight requires this pool's tokens with defined scopes
+    const poolId = Object.keys(synth.resources('aws_cognito_user_pool'))[0];
+    const methods = Object.values(synth.resources('aws_api_gateway_method')) as any[];
+    const routeCount = env.apis.reduce((n, api) => n + api.routes.length, 0);
+    const guarded = methods.filter((m) => m.http_method !== 'OPTIONS');
+    expect(guarded).toHaveLength(routeCount);
+    for (const method of guarded) {
+      expect(method.authorization).toBe('COGNITO_USER_POOLS');
+      expect(method.authorization_scopes.length).toBeGreaterThan(0);
+      for (const scope of method.authorization_scopes) expect(definedScopes).toContain(scope);
+    }
+    for (const authorizer of Object.values(synth.resources('aws_api_gateway_authorizer')) as any[]) {
+      expect(authorizer.provider_arns).toEqual([`\${aws_cognito_user_pool.${poolId}.arn}`]);
     }
     // AND every client scope outside the OIDC ones too
     for (const c of Object.values(synth.resources(CLIENT)) as any[]) {
