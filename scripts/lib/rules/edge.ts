@@ -2,7 +2,7 @@
  * Rules for the edge (CloudFront -> VPC origin -> internal ALB -> execute-api
  * endpoint), checked on a synthesized environment stack (`cdk.tf.json`):
  *
- * - `albProblems`: the ALB is internal, drops invalid headers, logs, and only
+ * - `albProblems`: the ALB is internal, drops invalid headers, and only
  *   listens on HTTPS with a TLS 1.2+ policy and a fixed-response default.
  * - `albIngressProblems`: its only ingress is HTTPS from CloudFront's
  *   origin-facing managed prefix list; its only egress HTTPS to the endpoint.
@@ -79,7 +79,7 @@ function behaviours(distribution: Json): Json[] {
   return [...asArray(distribution.ordered_cache_behavior), ...asArray(distribution.default_cache_behavior).map((b) => ({ ...b, path_pattern: '(default)' }))];
 }
 
-/** The internal ALB: internal, drops invalid header fields, access logs, HTTPS listeners only with TLS 1.2+, fixed-response default. */
+/** The internal ALB: internal, drops invalid header fields, HTTPS listeners only with TLS 1.2+, fixed-response default. */
 export function albProblems(json: Json): string[] {
   const problems: string[] = [];
   const lbs = [...entries(json, 'aws_lb'), ...entries(json, 'aws_alb')];
@@ -89,8 +89,7 @@ export function albProblems(json: Json): string[] {
   if (lb.internal !== true) problems.push(`${addr}: internal is ${show(lb.internal)}; expected true (only CloudFront's VPC origin may reach it)`);
   if ((lb.load_balancer_type ?? 'application') !== 'application') problems.push(`${addr}: load_balancer_type is ${show(lb.load_balancer_type)}; expected "application"`);
   if (lb.drop_invalid_header_fields !== true) problems.push(`${addr}: drop_invalid_header_fields is ${show(lb.drop_invalid_header_fields)}; expected true`);
-  const logs = asArray(lb.access_logs)[0];
-  if (logs?.enabled !== true || !logs?.bucket) problems.push(`${addr}: access_logs is ${show(logs)}; expected enabled with a bucket`);
+  // Access logs: rule 9 of `npm run verify` (accessLogProblems in rules/access.ts) owns them.
 
   const listeners = [...entries(json, 'aws_lb_listener'), ...entries(json, 'aws_alb_listener')].filter(([, l]) => refOf(l.load_balancer_arn, 'aws_lb', 'arn') === addr);
   if (listeners.length === 0) problems.push(`${addr}: no aws_lb_listener; expected one HTTPS listener on 443`);

@@ -1,0 +1,215 @@
+/**
+ * npm run verify: every environment passes every rule, and for every rule a mutation that breaks
+ * exactly that rule in an otherwise valid synthesized stack makes exactly that rule fail.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Testing } from 'cdktf';
+import type { Environment } from '../../environments/schema';
+import { addEnvironmentStacks } from '../../stacks';
+import { RULES, overlayPlan, verify, type VerifyInput } from '../../scripts/lib/verify';
+import { ENVIRONMENT_NAMES, environment } from '../helpers/synth';
+
+type Json = Record<string, any>;
+
+function synthesize(env: Environment): VerifyInput {
+  const { platform, bootstrap } = addEnvironmentStacks(Testing.app(), env);
+  return { environment: env, platform: JSON.parse(Testing.synth(platform, true)), bootstrap: JSON.parse(Testing.synth(bootstrap, true)) };
+}
+
+const inputs = new Map<string, VerifyInput>(ENVIRONMENT_NAMES.map((name) => [name, synthesize(environment(name))]));
+const fresh = (name: string): VerifyInput => JSON.parse(JSON.stringify(inputs.get(name)!)) as VerifyInput;
+const all = (json: Json, type: string): Json[] => Object.values(json.resource[type] ?? {});
+const first = (json: Json, type: string): Json => all(json, type)[0]!;
+const failing = async (input: VerifyInput) => (await verify(input)).filter((r) => !r.passed).map((r) => r.id);
+
+describe('npm run verify rules', () => {
+  it('has the ten rules, each with an id, a name and a one-line reason', () => {
+    expect(RULES.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const rule of RULES) {
+      expect(rule.name).toMatch(/^[a-z-]+$/);
+      expect(rule.reason.length).toBeGreaterThan(20);
+      expect(rule.reason).not.toContain('\n');
+    }
+  });
+
+  it.each(ENVIRONMENT_NAMES)('%s passes every rule', async (name) => {
+    const results = await verify(fresh(name));
+    expect(results.filter((r) => !r.passed).map((r) => `${r.id} ${JSON.stringify(r.violations)}`)).toEqual([]);
+  });
+
+  // GIVEN a valid synthesized environment WHEN exactly one rule is broken THEN exactly that rule fails, naming the resource.
+  const mutations: [number, string, (i: VerifyInput) => void, RegExp][] = [
+    [1, 'the REST API is made REGIONAL', (i) => (first(i.platform, 'aws_api_gateway_rest_api').endpoint_configuration.types = ['REGIONAL']), /^aws_api_gateway_rest_api\./],
+    [1, 'the REST API is bound to a second endpoint', (i) => first(i.platform, 'aws_api_gateway_rest_api').endpoint_configuration.vpc_endpoint_ids.push('vpce-0badbadbadbadbad0'), /^aws_api_gateway_rest_api\./],
+    [
+      2,
+      'the policy loses its SourceVpce deny',
+      (i) => {
+        const policy = first(i.platform, 'aws_api_gateway_rest_api_policy');
+        const doc = JSON.parse(policy.policy);
+        doc.Statement = doc.Statement.filter((s: Json) => s.Effect !== 'Deny');
+        policy.policy = JSON.stringify(doc);
+      },
+      /^aws_api_gateway_rest_api_policy\./,
+    ],
+    [2, 'the deny names another endpoint', (i) => (first(i.platform, 'aws_api_gateway_rest_api_policy').policy = first(i.platform, 'aws_api_gateway_rest_api_policy').policy.replace(/\$\{aws_vpc_endpoint\.[^}]+\.id\}/, 'vpce-0fedcba9876543210')), /^aws_api_gateway_rest_api_policy\./],
+    [3, 'a method has no scopes', (i) => (all(i.platform, 'aws_api_gateway_method').find((m) => m.http_method !== 'OPTIONS')!.authorization_scopes = []), /^aws_api_gateway_method\./],
+    [3, 'a method needs no authorization', (i) => (all(i.platform, 'aws_api_gateway_method').find((m) => m.http_method !== 'OPTIONS')!.authorization = 'NONE'), /^aws_api_gateway_method\./],
+    [3, 'a method requires a scope the resource server lacks', (i) => all(i.platform, 'aws_api_gateway_method').find((m) => m.http_method !== 'OPTIONS')!.authorization_scopes.push('https://api.example.com/admin'), /^aws_api_gateway_method\./],
+    [4, 'the ALB is internet-facing', (i) => (first(i.platform, 'aws_lb').internal = false), /^aws_lb\./],
+    [
+      4,
+      'the ALB admits the internet',
+      (i) => {
+        const rule = all(i.platform, 'aws_vpc_security_group_ingress_rule').find((r) => r.prefix_list_id)!;
+        delete rule.prefix_list_id;
+        rule.cidr_ipv4 = '0.0.0.0/0';
+      },
+      /^aws_vpc_security_group_ingress_rule\./,
+    ],
+    [
+      4,
+      'the endpoint admits the VPC, not just the ALB',
+      (i) => {
+        const rule = all(i.platform, 'aws_vpc_security_group_ingress_rule').find((r) => r.referenced_security_group_id)!;
+        delete rule.referenced_security_group_id;
+        rule.cidr_ipv4 = '10.0.0.0/8';
+      },
+      /^aws_vpc_security_group_ingress_rule\./,
+    ],
+    [5, 'an origin becomes a public custom origin', (i) => (first(i.platform, 'aws_cloudfront_distribution').origin[0].custom_origin_config = { http_port: 80, https_port: 443, origin_protocol_policy: 'http-only', origin_ssl_protocols: ['TLSv1.2'] }), /^aws_cloudfront_distribution\./],
+    [5, 'viewers may use http', (i) => (first(i.platform, 'aws_cloudfront_distribution').ordered_cache_behavior[0].viewer_protocol_policy = 'allow-all'), /^aws_cloudfront_distribution\./],
+    [5, 'viewers may use TLS 1.0', (i) => (first(i.platform, 'aws_cloudfront_distribution').viewer_certificate.minimum_protocol_version = 'TLSv1'), /^aws_cloudfront_distribution\./],
+    [
+      6,
+      'WAF loses its rate-based rule',
+      (i) => {
+        const acl = first(i.platform, 'aws_wafv2_web_acl');
+        acl.rule = acl.rule.filter((r: Json) => !r.statement?.rate_based_statement);
+      },
+      /^aws_wafv2_web_acl\./,
+    ],
+    [6, 'the distribution has no web ACL', (i) => delete first(i.platform, 'aws_cloudfront_distribution').web_acl_id, /^aws_cloudfront_distribution\./],
+    [7, 'the web client allows the implicit flow', (i) => all(i.platform, 'aws_cognito_user_pool_client').find((c) => !c.generate_secret)!.allowed_oauth_flows.push('implicit'), /^aws_cognito_user_pool_client\./],
+    [7, 'the machine client allows the code flow', (i) => all(i.platform, 'aws_cognito_user_pool_client').find((c) => c.generate_secret)!.allowed_oauth_flows.push('code'), /^aws_cognito_user_pool_client\./],
+    [8, 'the state bucket stops versioning', (i) => (first(i.bootstrap, 'aws_s3_bucket_versioning').versioning_configuration.status = 'Suspended'), /^aws_s3_bucket_versioning\./],
+    [8, 'the backend drops the lockfile', (i) => delete i.platform.terraform.backend.s3.use_lockfile, /^terraform\.backend/],
+    [9, 'a stage stops access logging', (i) => delete first(i.platform, 'aws_api_gateway_stage').access_log_settings, /^aws_api_gateway_stage\./],
+    [9, 'the ALB stops access logging', (i) => (first(i.platform, 'aws_lb').access_logs.enabled = false), /^aws_lb\./],
+  ];
+
+  describe.each(ENVIRONMENT_NAMES)('%s', (name) => {
+    it.each(mutations)('rule %i fails, alone, when %s', async (id, _what, mutate, resource) => {
+      const input = fresh(name);
+      mutate(input);
+      const results = await verify(input);
+      expect(results.filter((r) => !r.passed).map((r) => r.id)).toEqual([id]);
+      const broken = results.find((r) => r.id === id)!;
+      expect(broken.violations.length).toBeGreaterThan(0);
+      for (const v of broken.violations) expect(v.resource).toMatch(resource);
+    });
+  });
+
+  it('rule 10 fails, alone, when prod loses deletion protection on the user pool', async () => {
+    const input = fresh('prod');
+    first(input.platform, 'aws_cognito_user_pool').deletion_protection = 'INACTIVE';
+    expect(await failing(input)).toEqual([10]);
+  });
+
+  it('rule 10 fails, alone, when prod loses prevent_destroy on a log group', async () => {
+    const input = fresh('prod');
+    delete first(input.platform, 'aws_cloudwatch_log_group').lifecycle;
+    expect(await failing(input)).toEqual([10]);
+  });
+
+  it('rule 10 does not ask local for protections the environment turns off', async () => {
+    const input = fresh('local');
+    expect(input.environment.protections).toEqual({ deletionProtection: false, preventDestroy: false });
+    first(input.platform, 'aws_cognito_user_pool').deletion_protection = 'INACTIVE';
+    expect(await failing(input)).toEqual([]);
+  });
+
+  it('rule 2 evaluates every method of every API through the endpoint, another endpoint and none', async () => {
+    const { resourcePolicyProblems } = await import('../../scripts/lib/rules/access');
+    const evaluations: { request: string; via: string; result: string }[] = [];
+    expect(await resourcePolicyProblems(fresh('dev').platform, evaluations)).toEqual([]);
+    const methods = all(fresh('dev').platform, 'aws_api_gateway_method').length;
+    expect(evaluations).toHaveLength(methods * 3);
+    expect(new Set(evaluations.filter((e) => e.via === 'the endpoint').map((e) => e.result))).toEqual(new Set(['Allowed']));
+    expect(new Set(evaluations.filter((e) => e.via !== 'the endpoint').map((e) => e.result))).toEqual(new Set(['ExplicitlyDenied']));
+  });
+});
+
+describe('a plan laid over the synthesized configuration', () => {
+  it('lets a value the plan knows break a rule (a REGIONAL API in the plan fails rule 1)', async () => {
+    const input = fresh('dev');
+    const [apiName] = Object.keys(input.platform.resource.aws_api_gateway_rest_api);
+    const plan = {
+      planned_values: {
+        root_module: {
+          resources: [{ mode: 'managed', type: 'aws_api_gateway_rest_api', name: apiName, values: { endpoint_configuration: [{ types: ['REGIONAL'], vpc_endpoint_ids: null }] } }],
+        },
+      },
+    };
+    const overlaid = { ...input, platform: overlayPlan(input.platform, plan) };
+    expect(await failing(overlaid)).toEqual([1]);
+    // unknown values (null in planned_values) leave the synthesized reference in place
+    expect(overlaid.platform.resource.aws_api_gateway_rest_api[apiName].endpoint_configuration.vpc_endpoint_ids).toEqual(input.platform.resource.aws_api_gateway_rest_api[apiName].endpoint_configuration.vpc_endpoint_ids);
+  });
+
+  it('keeps every rule passing when the plan agrees with the configuration', async () => {
+    const input = fresh('staging');
+    const resources = Object.entries(input.platform.resource).flatMap(([type, byName]) =>
+      Object.entries(byName as Json).map(([name, values]) => ({ mode: 'managed', type, name, values: Object.fromEntries(Object.entries(values as Json).filter(([k]) => k !== '//')) })),
+    );
+    expect(await failing({ ...input, platform: overlayPlan(input.platform, { planned_values: { root_module: { resources } } }) })).toEqual([]);
+  });
+});
+
+describe('npm run verify (the command)', () => {
+  const ROOT = resolve(__dirname, '..', '..');
+  const run = (...args: string[]) => spawnSync(process.execPath, ['scripts/ts-run.cjs', 'scripts/verify.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  it('prints a table of the rules per environment and exits 0 when all pass', () => {
+    const result = run('prod');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('prod: all rules pass');
+    for (const rule of RULES) expect(result.stdout).toMatch(new RegExp(`^${rule.id}\\s+${rule.name}\\s+pass`, 'm'));
+  }, 60_000);
+
+  it('prints JSON for machines with --json', () => {
+    const result = run('dev', '--json');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toEqual([expect.objectContaining({ environment: 'dev', passed: true })]);
+    expect(report[0].rules).toHaveLength(10);
+  }, 60_000);
+
+  it('fails (exit 1) and names the rule and resource when a plan breaks a rule', () => {
+    const input = fresh('dev');
+    const [apiName] = Object.keys(input.platform.resource.aws_api_gateway_rest_api);
+    const dir = mkdtempSync(join(tmpdir(), 'verify-plan-'));
+    const file = join(dir, 'plan.json');
+    writeFileSync(file, JSON.stringify({ planned_values: { root_module: { resources: [{ mode: 'managed', type: 'aws_api_gateway_rest_api', name: apiName, values: { endpoint_configuration: [{ types: ['EDGE'] }] } }] } } }));
+    try {
+      const result = run('dev', '--plan', file);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain('dev: 1 rule(s) FAIL');
+      expect(result.stdout).toMatch(new RegExp(`^1\\s+api-is-private\\s+FAIL\\s+aws_api_gateway_rest_api\\.${apiName}\\s+.*\\["EDGE"\\]`, 'm'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('fails when given an unknown environment or flag, naming what is valid (exit 2)', () => {
+    const unknownEnv = run('qa');
+    expect(unknownEnv.status).toBe(2);
+    expect(unknownEnv.stderr).toContain('unknown environment "qa"; valid environments: local, dev, staging, prod');
+    const unknownFlag = run('dev', '--fast');
+    expect(unknownFlag.status).toBe(2);
+    expect(unknownFlag.stderr).toMatch(/unknown flag --fast; valid flags: --all, --plan VALUE, --json, --endpoint VALUE/);
+  }, 60_000);
+});
