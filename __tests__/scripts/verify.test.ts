@@ -10,6 +10,7 @@ import { Testing } from 'cdktf';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks';
 import { RULES, overlayPlan, verify, type VerifyInput } from '../../scripts/lib/verify';
+import type { PolicyEvaluation } from '../../scripts/lib/rules/access';
 import { ENVIRONMENT_NAMES, environment } from '../helpers/synth';
 
 type Json = Record<string, any>;
@@ -134,7 +135,7 @@ describe('npm run verify rules', () => {
 
   it('rule 2 evaluates every method of every API through the endpoint, another endpoint and none', async () => {
     const { resourcePolicyProblems } = await import('../../scripts/lib/rules/access');
-    const evaluations: { request: string; via: string; result: string }[] = [];
+    const evaluations: PolicyEvaluation[] = [];
     expect(await resourcePolicyProblems(fresh('dev').platform, evaluations)).toEqual([]);
     const methods = all(fresh('dev').platform, 'aws_api_gateway_method').length;
     expect(evaluations).toHaveLength(methods * 3);
