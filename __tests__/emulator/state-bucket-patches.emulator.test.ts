@@ -46,7 +46,7 @@ async function stateBucket(s3: ReturnType<typeof client>): Promise<void> {
 describe.each([
   ['with the patches', [] as string[]],
   ['without them', ['lifecycle_newer_noncurrent_versions', 's3_bucket_policy_conditions']],
-])('state bucket on the emulator %s', (label, disabled) => {
+])('state bucket on the emulator %s', (_label, disabled) => {
   const patched = disabled.length === 0;
   let emulator: Emulator;
   let s3: ReturnType<typeof client>;
