@@ -51,9 +51,7 @@ describe('comparePlans', () => {
   });
 
   test('GIVEN a value that becomes known WHEN compared THEN it differs from "known after apply"', () => {
-    const known = base();
-    known.resource_changes![0]!.change.after = { cidr_block: '10.0.0.0/16', id: 'vpc-1' };
-    (known.resource_changes![0]!.change as any).after_unknown = {};
+    const known = plan(rc('aws_vpc.network_vpc', ['create'], { cidr_block: '10.0.0.0/16', id: 'vpc-1' }), base().resource_changes![1]!);
     expect(comparePlans(base(), known).differences).toEqual(['aws_vpc.network_vpc: planned values differ at id']);
   });
 });

@@ -410,6 +410,28 @@ describe('drift', () => {
     expect(section(summary.markdown, '🔐 Security-relevant')).toContain(SG);
   });
 
+  test('GIVEN only differences between empty values (null, "", [], {}) WHEN summarized THEN nothing drifted', () => {
+    const summary = summarizeDrift(
+      plan([], [update(SG, { tags: null, ingress: null, description: '' }, { tags: {}, ingress: [], description: null }), update(VPC, { tags: null, cidr_block: '10.0.0.0/16' }, { tags: {}, cidr_block: '10.9.0.0/16' })]),
+      { environment: 'local', stackJson: STACK },
+    );
+    expect(summary.drift.map((d) => d.address)).toEqual([VPC]);
+    expect(summary.drift[0]!.changes.map((c) => c.path)).toEqual(['cidr_block']);
+  });
+
+  test('GIVEN a normal plan with drift WHEN summarized THEN only drift the planned changes depend on is shown (relevant_attributes)', () => {
+    const withDrift: PlanJson = {
+      ...plan([update(SG, { description: 'a' }, { description: 'b' })], [update(VPC, { cidr_block: '10.0.0.0/16', tags: { a: '1' } }, { cidr_block: '10.1.0.0/16', tags: { a: '2' } }), update(POOL, { mfa_configuration: 'ON' }, { mfa_configuration: 'OFF' })]),
+      relevant_attributes: [{ resource: VPC, attribute: ['cidr_block'] }],
+    };
+    const summary = summarizePlan(withDrift, { environment: 'dev', stackJson: STACK });
+    expect(summary.drift.map((d) => d.address)).toEqual([VPC]);
+    const section = summary.markdown.slice(summary.markdown.indexOf('Changed outside Terraform'));
+    expect(section).toContain('`cidr_block`: `"10.0.0.0/16"` → `"10.1.0.0/16"`');
+    expect(section).not.toContain('tags.a');
+    expect(summarizePlan({ ...withDrift, relevant_attributes: undefined }, { environment: 'dev', stackJson: STACK }).drift).toEqual([]);
+  });
+
   test('GIVEN no drift WHEN summarized THEN it says so', () => {
     const summary = summarizeDrift(plan([]), { environment: 'local' });
     expect(summary.hasDrift).toBe(false);

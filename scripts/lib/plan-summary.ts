@@ -27,6 +27,8 @@ export interface PlanJson {
   readonly resource_changes?: readonly ResourceChange[];
   /** Changes made outside Terraform, found by the refresh (the whole content of a refresh-only plan). */
   readonly resource_drift?: readonly ResourceChange[];
+  /** Attributes the planned changes depend on (left out when none): drift elsewhere does not affect this plan. */
+  readonly relevant_attributes?: readonly { readonly resource: string; readonly attribute: readonly (string | number)[] }[];
   readonly errored?: boolean;
 }
 
@@ -376,6 +378,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * null, "", [] and {}: providers read an unset attribute back as any of them, so a change between two
+ * of them (`tags: null -> {}` after a create) is not a change a reviewer needs to see.
+ */
+function isEmpty(v: unknown): boolean {
+  return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
+}
+
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
@@ -463,7 +473,7 @@ function walk(before: unknown, after: unknown, unknown: unknown, beforeSensitive
     walk(Array.isArray(after) ? [] : {}, after, unknown, beforeSensitive, afterSensitive, path, out, inDocument);
     return;
   }
-  if (deepEqual(before, after)) return;
+  if (deepEqual(before, after) || (isEmpty(before) && isEmpty(after))) return;
   const beforeDoc = parseJsonDocument(before);
   const afterDoc = parseJsonDocument(after);
   if (beforeDoc && afterDoc && Array.isArray(beforeDoc) === Array.isArray(afterDoc)) {
@@ -617,7 +627,7 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
   const unchanged = all.filter((e) => e.kind === 'no-op');
   const unchangedByModule = new Map<string, number>();
   for (const e of unchanged) unchangedByModule.set(e.module, (unchangedByModule.get(e.module) ?? 0) + 1);
-  const drift = driftEntries(plan, options);
+  const drift = driftEntries(plan, options, true);
   const totals = totalsOf(entries, unchanged.length);
   const verdict = decideOutcome(entries, options);
   const maxAttributes = options.maxAttributesPerResource ?? 20;
@@ -633,7 +643,7 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
     { head: SECURITY_HEAD, items: securityItems(entries), label: 'security-relevant changes' },
     { head: DESTRUCTIVE_HEAD, items: destructiveItems(entries), label: 'destroys or replacements' },
     {
-      head: `\n## 🌫️ Changed outside Terraform (${drift.length})\n\nThe refresh found these differences; the plan above already accounts for them.\n\n| action | resource | changes |\n| --- | --- | --- |\n`,
+      head: `\n## 🌫️ Changed outside Terraform (${drift.length})\n\nThe refresh found these differences, and the planned changes depend on them.\n\n| action | resource | changes |\n| --- | --- | --- |\n`,
       items: drift.map((e) => ({ text: `| ${DRIFT_LABEL[e.kind]} | ${code(cell(e.address))} | ${cell(details(e, maxAttributes))} |\n` })),
       label: 'resources changed outside Terraform',
     },
@@ -643,11 +653,23 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
   return { markdown, totals, entries, drift, verdict, hasChanges: entries.length > 0, cut };
 }
 
-function driftEntries(plan: PlanJson, options: SummaryOptions): ResourceEntry[] {
+/**
+ * What changed outside Terraform: resources with at least one real change (a delete, or an attribute
+ * difference that is not between two empty values). With `relevantOnly`, as Terraform's own plan
+ * output does, only the differences the planned changes depend on (`relevant_attributes`).
+ */
+function driftEntries(plan: PlanJson, options: SummaryOptions, relevantOnly: boolean): ResourceEntry[] {
+  const relevant = plan.relevant_attributes ?? [];
   return (plan.resource_drift ?? [])
     .filter((c) => c.mode !== 'data')
     .map((c) => entryOf(c, options))
-    .filter((e) => e.kind !== 'no-op' && e.kind !== 'read');
+    .map((e) => {
+      if (!relevantOnly || e.kind !== 'update') return e;
+      const paths = relevant.filter((r) => r.resource === e.address).map((r) => formatPath(r.attribute));
+      const related = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`) || b.startsWith(`${a}.`) || b.startsWith(`${a}[`);
+      return { ...e, changes: e.changes.filter((c) => paths.some((p) => related(c.path, p))) };
+    })
+    .filter((e) => e.kind === 'delete' || (e.kind === 'update' && e.changes.length > 0));
 }
 
 export interface DriftSummary {
@@ -659,7 +681,7 @@ export interface DriftSummary {
 
 /** The summary of a refresh-only plan: what changed outside Terraform, security-relevant drift first. */
 export function summarizeDrift(plan: PlanJson, options: Pick<SummaryOptions, 'environment' | 'stackJson' | 'maxChars' | 'maxAttributesPerResource'>): DriftSummary {
-  const drift = driftEntries(plan, options);
+  const drift = driftEntries(plan, options, false);
   const maxAttributes = options.maxAttributesPerResource ?? 20;
   const head = [
     `<!-- drift-summary:${options.environment} -->`,
