@@ -1,0 +1,258 @@
+/**
+ * Plan review against the local emulator: real `terraform plan` / `show -json` / `apply` runs of a
+ * small stack of the platform's modules (helpers/review-stack.ts) with its state in the emulator's
+ * S3, summarized by the same code as `npm run plan` and `npm run drift`.
+ *
+ * One emulator and one apply serve every case, and the cases share Terraform runs (each costs
+ * seconds of provider start-up on a small machine): 1. the first deploy is planned and applied;
+ * 2. one plan of a changed configuration carries the update, the replacement, the protected
+ * destroy, the policy and security-group changes and a new 60-route API (the long plan);
+ * 3. a security group changed behind Terraform's back is reported as drift.
+ */
+import type { ApiGatewayRestApiPolicy } from '@cdktf/provider-aws/lib/api-gateway-rest-api-policy';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrivateApi } from '../../modules/private-api';
+import type { Environment } from '../../environments/schema';
+import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
+import { applySavedPlan, driftEnvironment, planEnvironment, type DriftRunResult, type PlanRunResult } from '../../scripts/lib/plan-run';
+import { decideOutcome, SUMMARY_LIMIT } from '../../scripts/lib/plan-summary';
+import { Progress } from '../../scripts/lib/progress';
+import { terraformEnv } from '../../scripts/lib/terraform';
+import { environment } from '../helpers/synth';
+import { reviewStack } from '../helpers/review-stack';
+
+jest.setTimeout(240_000);
+
+const SG_NAME = 'platform-local-execute-api-endpoint';
+let emulator: Emulator;
+let outDir: string;
+let tfEnv: NodeJS.ProcessEnv;
+const quiet = () => new Progress('plan-test', { write: () => true } as unknown as NodeJS.WritableStream);
+
+/** The local environment, cut to what the review stack needs: one AZ, one API with one route, one client. */
+function localEnv(change?: (raw: any) => void): Environment {
+  return environment('local', (raw) => {
+    raw.emulator.endpoint = emulator.endpoint;
+    raw.network.azCount = 1;
+    raw.apis = [{ ...raw.apis[0], routes: [raw.apis[0].routes[0]], corsAllowOrigins: undefined }];
+    raw.identity.clients = [raw.identity.clients[0]];
+    change?.(raw);
+  });
+}
+
+// ---------------------------------------------------------------- direct calls to the emulator
+
+const AUTH = (service: string) => `AWS4-HMAC-SHA256 Credential=test/20250101/eu-west-1/${service}/aws4_request, SignedHeaders=host, Signature=0`;
+
+async function awsCall(service: string, init: RequestInit & { path?: string }): Promise<string> {
+  const response = await fetch(`${emulator.endpoint}${init.path ?? '/'}`, { ...init, headers: { authorization: AUTH(service), ...(init.headers as Record<string, string>) } });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${service} ${init.method} ${init.path ?? '/'}: ${response.status} ${text.slice(0, 300)}`);
+  return text;
+}
+
+/** The state bucket and KMS alias the S3 backend needs (the bootstrap stack and its tests own the hardened version). */
+async function createStateBucket(env: Environment): Promise<void> {
+  await awsCall('s3', {
+    method: 'PUT',
+    path: `/${env.state.bucket}`,
+    body: `<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>${env.state.region}</LocationConstraint></CreateBucketConfiguration>`,
+  });
+  const kms = (target: string, body: object) =>
+    awsCall('kms', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `TrentService.${target}` }, body: JSON.stringify(body) });
+  const key = JSON.parse(await kms('CreateKey', { Description: 'state (plan review test)' }));
+  await kms('CreateAlias', { AliasName: env.state.kmsKeyAlias, TargetKeyId: key.KeyMetadata.KeyId });
+}
+
+async function ec2(params: Record<string, string>): Promise<string> {
+  return awsCall('ec2', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ Version: '2016-11-15', ...params }).toString(),
+  });
+}
+
+// ---------------------------------------------------------------- the shared runs
+
+let firstDeploy: PlanRunResult;
+let changed: PlanRunResult;
+let drift: DriftRunResult;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  outDir = mkdtempSync(join(tmpdir(), 'plan-review-'));
+  tfEnv = terraformEnv();
+  await createStateBucket(localEnv());
+});
+
+afterAll(async () => {
+  await emulator?.stop();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('a first deploy', () => {
+  beforeAll(async () => {
+    firstDeploy = await planEnvironment({ environment: localEnv(), outDir, synth: reviewStack(), terraformEnv: tfEnv, progress: quiet() });
+  });
+
+  test('GIVEN an empty state WHEN planned THEN every resource is an add, the exit code is 2 and the three files are written', () => {
+    const { totals } = firstDeploy.summary;
+    expect(firstDeploy.exitCode).toBe(2);
+    expect(totals.add).toBeGreaterThan(20);
+    expect(totals).toMatchObject({ change: 0, replace: 0, destroy: 0, noOp: 0 });
+    expect(firstDeploy.summary.entries.every((e) => e.kind === 'create')).toBe(true);
+    for (const file of [firstDeploy.planFile, firstDeploy.jsonFile, firstDeploy.summaryFile]) expect(existsSync(file)).toBe(true);
+    const markdown = readFileSync(firstDeploy.summaryFile, 'utf8');
+    expect(markdown).toContain(`**${totals.add}** to add, **0** to change, **0** to replace, **0** to destroy`);
+    expect(markdown).toContain(`Plan fingerprint: \`${firstDeploy.fingerprint}\``);
+    // Grouped by the modules' construct paths.
+    for (const module of ['identity', 'network', 'api-orders']) expect(markdown).toContain(`### \`${module}\``);
+    expect(markdown).toContain('`network/vpc`');
+    // New controls are reviewed too.
+    expect(markdown).toMatch(/API resource policy \| ➕ create \| `aws_api_gateway_rest_api_policy\.api-orders_policy_/);
+  });
+
+  test('GIVEN the saved plan WHEN applied THEN terraform apply succeeds', async () => {
+    await applySavedPlan(firstDeploy.stackDir, firstDeploy.planFile, tfEnv);
+    // Checked by the changed-configuration plan below: everything it does not change is a no-op.
+  });
+});
+
+describe('a changed configuration', () => {
+  const BULK_ROUTES = 60;
+
+  beforeAll(async () => {
+    expect(existsSync(firstDeploy.planFile)).toBe(true);
+    const env = localEnv((raw) => {
+      raw.apis[0].throttling = { rateLimit: 75, burstLimit: 100 };
+      // Prod-like protections: destroying protected resources is refused.
+      raw.protections = { deletionProtection: false, preventDestroy: true };
+    });
+    const synth = reviewStack({
+      // A new stage name replaces the stage and its execution log group (a protected type).
+      stageName: 'v2',
+      change: ({ stack, env: e, network, identity, accountLogging, apis }) => {
+        const [orders] = apis as [PrivateApi];
+        // The resource policy loses its Deny-unless-through-the-endpoint statement.
+        (orders.node.findChild('policy') as ApiGatewayRestApiPolicy).addOverride(
+          'policy',
+          JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'AllowInvoke', Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: `${orders.restApi.executionArn}/*` }] }),
+        );
+        // The endpoint's security group gains HTTPS from anywhere.
+        network.executeApiEndpointSecurityGroup.addOverride('ingress', [
+          { description: 'review test', from_port: 443, to_port: 443, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false },
+        ]);
+        // A new API with 60 routes of long paths: the long plan (its module table sorts last).
+        const routes = Array.from({ length: BULK_ROUTES }, (_, i) => ({ path: `/quarterly-revenue-report-by-region-and-product-line-${i}`, method: 'GET' as const, scopes: ['orders.read'], integration: { type: 'MOCK' as const, statusCode: 200 } }));
+        new PrivateApi(stack, 'zz-bulk', {
+          api: { name: 'bulk', routes, throttling: { rateLimit: 10, burstLimit: 20 }, xrayTracing: false },
+          namePrefix: `platform-${e.name}`,
+          executeApiEndpoint: network.executeApiEndpoint,
+          authorization: identity,
+          logRetentionDays: e.logRetentionDays,
+          accountLogging,
+        });
+      },
+    });
+    changed = await planEnvironment({ environment: env, outDir, synth, terraformEnv: tfEnv, progress: quiet() });
+  });
+
+  const entry = (pattern: RegExp) => {
+    const found = changed.summary.entries.filter((e) => pattern.test(e.address));
+    if (found.length === 0) throw new Error(`no change matches ${pattern}; changes outside the new API: ${changed.summary.entries.filter((e) => !e.address.includes('zz-bulk')).map((e) => e.address).join(', ')}`);
+    return found;
+  };
+
+  test('GIVEN a throttling change WHEN planned THEN the update lists the attribute path with old and new value', () => {
+    const [settings] = entry(/^aws_api_gateway_method_settings\.api-orders_/);
+    expect(settings!.kind).toBe('replace'); // its stage_name changes too
+    expect(settings!.changes).toContainEqual(expect.objectContaining({ path: 'settings[0].throttling_rate_limit', before: '50', after: '75' }));
+    expect(changed.summary.markdown).toContain('`settings[0].throttling_rate_limit`: `50` → `75`');
+  });
+
+  test('GIVEN the policy and security group changes WHEN planned THEN they are in-place updates listing the changed paths', () => {
+    const [policy] = entry(/^aws_api_gateway_rest_api_policy\.api-orders_policy_/);
+    const [group] = entry(/^aws_security_group\.network_execute-api-endpoint-security-group_/);
+    expect(policy!.kind).toBe('update');
+    expect(policy!.changes.map((c) => c.path)).toContain('policy.Statement[1]');
+    expect(group!.kind).toBe('update');
+    expect(group!.changes.map((c) => c.path)).toEqual(expect.arrayContaining([expect.stringMatching(/^ingress\[0\]/)]));
+    // Everything the configuration does not touch is left alone.
+    expect(changed.summary.totals.noOp).toBeGreaterThan(10);
+    expect(changed.summary.entries.filter((e) => /^aws_(vpc|subnet|vpc_endpoint)\./.test(e.address))).toEqual([]);
+  });
+
+  test('GIVEN a new stage name WHEN planned THEN the stage is replaced and the forcing attribute is named', () => {
+    const [stage] = entry(/^aws_api_gateway_stage\.api-orders_/);
+    expect(stage!.kind).toBe('replace');
+    expect(stage!.replaceReasons).toContain('stage_name');
+    expect(changed.summary.markdown).toMatch(/♻️ replace \| `aws_api_gateway_stage\.api-orders_[^`]+` \| `api-orders\/stage` \|  \| `stage_name` \|/);
+  });
+
+  test('fails when prod-like protections meet the replacement of a log group, and passes with allowDestroy', () => {
+    expect(changed.exitCode).toBe(1);
+    expect(changed.summary.verdict.ok).toBe(false);
+    const logGroups = changed.summary.verdict.protectedDestroys.filter((e) => e.type === 'aws_cloudwatch_log_group');
+    expect(logGroups.length).toBeGreaterThan(0);
+    expect(changed.summary.verdict.message).toContain('--allow-destroy');
+    const markdown = readFileSync(changed.summaryFile, 'utf8');
+    expect(markdown).toContain('⛔ **refused: the plan for local destroys or replaces');
+    expect(markdown).toMatch(/♻️ replace \| `aws_cloudwatch_log_group\.api-orders_execution-logs_[^`]+` \| `api-orders\/execution-logs` \| 🛡️ \*\*protected\*\*: log group/);
+    // The same plan with --allow-destroy; and in an environment that does not prevent destroys.
+    expect(decideOutcome(changed.summary.entries, { environment: 'local', protections: { preventDestroy: true }, allowDestroy: true }).ok).toBe(true);
+    expect(decideOutcome(changed.summary.entries, { environment: 'local', protections: { preventDestroy: false } }).ok).toBe(true);
+    expect(decideOutcome(changed.summary.entries, { environment: 'prod', protections: { preventDestroy: true } }).ok).toBe(false);
+  });
+
+  test('GIVEN the resource policy and the security group change WHEN summarized THEN both are flagged security-relevant', () => {
+    const security = changed.summary.markdown.slice(changed.summary.markdown.indexOf('## 🔐 Security-relevant'), changed.summary.markdown.indexOf('## 💥 Destructive'));
+    expect(security).toMatch(/API resource policy \| 🔧 update \| `aws_api_gateway_rest_api_policy\.api-orders_policy_[^`]+` \| `policy\.Statement\[1\]`/);
+    expect(security).toMatch(/security group rules \| 🔧 update \| `aws_security_group\.network_execute-api-endpoint-security-group_[^`]+` \| `ingress\[0\]/);
+    expect(security).toMatch(/API throttling \| ♻️ replace/);
+    // Unrelated updates are not flagged.
+    expect(security).not.toMatch(/aws_api_gateway_deployment/);
+  });
+
+  test('GIVEN a new 60-route API WHEN summarized THEN the summary is cut under 65,000 characters, security and destructive sections whole, with a note', () => {
+    const { markdown, totals, cut } = changed.summary;
+    expect(totals.add).toBeGreaterThan(BULK_ROUTES * 4);
+    expect(markdown.length).toBeLessThanOrEqual(SUMMARY_LIMIT);
+    expect(readFileSync(changed.summaryFile, 'utf8').length).toBeLessThanOrEqual(SUMMARY_LIMIT + 200);
+    expect(cut).toBeGreaterThan(0);
+    expect(markdown).toMatch(new RegExp(`✂️ \\*\\*Cut to fit 65,000 characters:\\*\\* .*${cut} more resources \\(module tables\\) not shown`));
+    // The modules before the bulk API are whole; the bulk API's table is the one cut.
+    expect(markdown).toContain('### `network`');
+    expect(markdown).toContain('## 💥 Destructive');
+  });
+});
+
+describe('drift', () => {
+  beforeAll(async () => {
+    // Behind Terraform's back: SSH from anywhere on the endpoint's security group.
+    const described = await ec2({ Action: 'DescribeSecurityGroups', 'Filter.1.Name': 'group-name', 'Filter.1.Value.1': SG_NAME });
+    const groupId = /<groupId>(sg-[0-9a-f]+)<\/groupId>/.exec(described)?.[1];
+    if (!groupId) throw new Error(`no security group ${SG_NAME} in the emulator: ${described.slice(0, 300)}`);
+    await ec2({
+      Action: 'AuthorizeSecurityGroupIngress',
+      GroupId: groupId,
+      'IpPermissions.1.IpProtocol': 'tcp',
+      'IpPermissions.1.FromPort': '22',
+      'IpPermissions.1.ToPort': '22',
+      'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0',
+    });
+    drift = await driftEnvironment({ environment: localEnv(), outDir, synth: reviewStack(), terraformEnv: tfEnv, progress: quiet() });
+  });
+
+  test('GIVEN a security group rule added outside Terraform WHEN the drift check runs THEN it exits 2 and reports the group and the changed path', () => {
+    expect(drift.exitCode).toBe(2);
+    const groups = drift.summary.drift.filter((d) => d.type === 'aws_security_group');
+    expect(groups.map((g) => g.address)).toEqual([expect.stringMatching(/^aws_security_group\.network_execute-api-endpoint-security-group_/)]);
+    expect(groups[0]!.changes.map((c) => c.path)).toEqual(expect.arrayContaining([expect.stringMatching(/^ingress\[0\]/)]));
+    const markdown = readFileSync(drift.summaryFile, 'utf8');
+    expect(markdown).toContain('## Drift: `local`');
+    expect(markdown).toMatch(/security group rules \| 🌫️ changed outside Terraform \| `aws_security_group\.network_execute-api-endpoint-security-group_/);
+    expect(markdown).toContain('"0.0.0.0/0"');
+  });
+});
