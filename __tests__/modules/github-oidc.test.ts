@@ -1,0 +1,168 @@
+/**
+ * GitHub Actions' roles: who may assume them (exact OIDC subjects), and what each may do,
+ * evaluated by an IAM policy evaluator (the plan role reads and locks; the apply role manages
+ * the platform but not the CI trust, other roles, instances or other environments' state).
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { App, Testing, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import {
+  GithubOidc,
+  applyRolePolicy,
+  applySubjects,
+  githubTrustPolicy,
+  planRolePolicy,
+  planSubjects,
+  type GithubOidcProps,
+  type PolicyDocument,
+} from '../../modules/github-oidc';
+import { stateKeyPolicy } from '../../stacks/state-bootstrap-stack';
+
+const ACCOUNT = '111111111111';
+const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455556666`;
+const BUCKET = 'platform-tfstate-111111111111';
+const PROPS: GithubOidcProps = {
+  repository: 'my-org/private-api-platform',
+  environment: 'dev',
+  namePrefix: 'platform-dev',
+  accountId: ACCOUNT,
+  stateBucket: BUCKET,
+  stateKmsKeyArn: KEY,
+};
+
+function synth(props: Partial<GithubOidcProps> = {}): Record<string, any> {
+  const app: App = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+  new GithubOidc(stack, 'github-oidc', { ...PROPS, ...props });
+  return JSON.parse(Testing.synth(stack, true));
+}
+
+async function decide(policy: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}): Promise<string> {
+  const result = await runSimulation(
+    {
+      request: { principal: `arn:aws:iam::${ACCOUNT}:role/ci`, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
+      identityPolicies: [{ name: 'role', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      // KMS needs a key policy too: the state key's (the account, then IAM policies, decide).
+      resourcePolicy: resource === KEY ? stateKeyPolicy(ACCOUNT) : undefined,
+    },
+    {},
+  );
+  if (result.resultType === 'error') throw new Error(`simulation of ${action} failed: ${JSON.stringify(result.errors)}`);
+  return result.overallResult;
+}
+
+const plan = planRolePolicy(PROPS);
+const apply = applyRolePolicy(PROPS);
+const state = (key: string) => `arn:aws:s3:::${BUCKET}/${key}`;
+
+describe('the synthesized construct', () => {
+  test('GIVEN the props WHEN synthesized THEN the provider and two roles exist, each with its inline policy', () => {
+    const json = synth();
+    const provider = Object.values<any>(json.resource.aws_iam_openid_connect_provider)[0];
+    expect(provider).toMatchObject({ url: 'https://token.actions.githubusercontent.com', client_id_list: ['sts.amazonaws.com'] });
+    const roles = Object.values<any>(json.resource.aws_iam_role);
+    expect(roles.map((r) => r.name).sort()).toEqual(['platform-dev-github-apply', 'platform-dev-github-plan']);
+    const trust = (name: string) => JSON.parse(roles.find((r) => r.name === name).assume_role_policy);
+    expect(trust('platform-dev-github-plan').Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual([
+      'repo:my-org/private-api-platform:pull_request',
+      'repo:my-org/private-api-platform:ref:refs/heads/main',
+    ]);
+    expect(trust('platform-dev-github-apply').Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub']).toEqual(['repo:my-org/private-api-platform:environment:dev']);
+    expect(Object.values<any>(json.resource.aws_iam_role_policy).map((p) => p.name).sort()).toEqual(['apply', 'plan']);
+  });
+
+  test('GIVEN an existing provider WHEN synthesized THEN none is created and the roles trust that one', () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+    const json = synth({ existingProviderArn: arn });
+    expect(json.resource.aws_iam_openid_connect_provider).toBeUndefined();
+    for (const role of Object.values<any>(json.resource.aws_iam_role)) expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Federated).toBe(arn);
+  });
+
+  test('fails when the repository is not owner/name', () => {
+    expect(() => synth({ repository: 'private-api-platform' })).toThrow(/repository "private-api-platform" is not owner\/name/);
+  });
+});
+
+describe('trust', () => {
+  test('GIVEN the trust policies THEN the audience is STS and the subjects are exact (no wildcards)', () => {
+    const trust = githubTrustPolicy('arn:provider', planSubjects(PROPS.repository));
+    expect(trust.Statement[0]!.Condition!.StringEquals!['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    expect(trust.Statement[0]!.Condition!.StringLike).toBeUndefined();
+    for (const subject of [...planSubjects(PROPS.repository), ...applySubjects(PROPS.repository, 'prod')]) expect(subject).not.toContain('*');
+  });
+
+  test('fails when the apply trust would admit pull requests or the branch: only the GitHub environment may apply', () => {
+    expect(applySubjects(PROPS.repository, 'prod')).toEqual(['repo:my-org/private-api-platform:environment:prod']);
+    expect(applySubjects(PROPS.repository, 'prod')).not.toContain('repo:my-org/private-api-platform:pull_request');
+  });
+});
+
+describe('plan role, evaluated', () => {
+  test.each([
+    ['ec2:DescribeVpcs', '*'],
+    ['apigateway:GET', 'arn:aws:apigateway:eu-west-1::/restapis/abc'],
+    ['cognito-idp:DescribeUserPoolClient', `arn:aws:cognito-idp:eu-west-1:${ACCOUNT}:userpool/eu-west-1_abc`],
+    ['s3:GetObject', state('dev/platform.tfstate')],
+    ['s3:PutObject', state('dev/platform.tfstate.tflock')],
+    ['s3:DeleteObject', state('dev/platform.tfstate.tflock')],
+    ['kms:Decrypt', KEY],
+    ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:platform-dev-origin-verify-AbCdEf`],
+  ])('allows %s (refresh, state read, lock)', async (action, resource) => {
+    expect(await decide(plan, action, resource)).toBe('Allowed');
+  });
+
+  test.each([
+    ['ec2:CreateVpc', '*'],
+    ['apigateway:POST', 'arn:aws:apigateway:eu-west-1::/restapis'],
+    ['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/platform-dev-x`],
+    ['s3:PutObject', state('dev/platform.tfstate')],
+    ['s3:GetObject', state('prod/platform.tfstate')],
+    ['s3:GetObject', 'arn:aws:s3:::someone-elses-bucket/data.csv'],
+    ['logs:GetLogEvents', `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:x:log-stream:y`],
+    ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod-database-AbCdEf`],
+  ])('fails when the plan role would be allowed %s (it writes nothing but the lock, reads no data)', async (action, resource) => {
+    expect(await decide(plan, action, resource)).not.toBe('Allowed');
+  });
+});
+
+describe('apply role, evaluated', () => {
+  test.each([
+    ['apigateway:POST', 'arn:aws:apigateway:eu-west-1::/restapis'],
+    ['ec2:CreateVpc', '*'],
+    ['ec2:AuthorizeSecurityGroupIngress', `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-1`],
+    ['wafv2:CreateWebACL', '*'],
+    ['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/platform-dev-api-gateway-logs`],
+    ['s3:PutObject', state('dev/platform.tfstate')],
+    ['kms:GenerateDataKey', KEY],
+  ])('allows %s', async (action, resource) => {
+    expect(await decide(apply, action, resource)).toBe('Allowed');
+  });
+
+  test('allows passing its own roles to API Gateway only', async () => {
+    const role = `arn:aws:iam::${ACCOUNT}:role/platform-dev-api-gateway-logs`;
+    expect(await decide(apply, 'iam:PassRole', role, { 'iam:PassedToService': 'apigateway.amazonaws.com' })).toBe('Allowed');
+    expect(await decide(apply, 'iam:PassRole', role, { 'iam:PassedToService': 'ec2.amazonaws.com' })).not.toBe('Allowed');
+  });
+
+  test.each([
+    ['ec2:RunInstances', '*'],
+    ['iam:CreateUser', `arn:aws:iam::${ACCOUNT}:user/x`],
+    ['iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/admin`],
+    ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/platform-prod-anything`],
+    ['s3:PutObject', state('prod/platform.tfstate')],
+    ['s3:GetObject', 'arn:aws:s3:::someone-elses-bucket/data.csv'],
+  ])('fails when the apply role would be allowed %s (other services, other roles, other environments)', async (action, resource) => {
+    expect(await decide(apply, action, resource)).not.toBe('Allowed');
+  });
+
+  test.each([
+    ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/platform-dev-github-apply`],
+    ['iam:UpdateAssumeRolePolicy', `arn:aws:iam::${ACCOUNT}:role/platform-dev-github-plan`],
+    ['iam:DeleteOpenIDConnectProvider', `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`],
+  ])('fails when the apply role could change the CI trust: %s is explicitly denied', async (action, resource) => {
+    expect(await decide(apply, action, resource)).toBe('ExplicitlyDenied');
+  });
+});
