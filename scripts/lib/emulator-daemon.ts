@@ -1,0 +1,132 @@
+/**
+ * The emulator that `npm start` leaves running for the `local` environment, so that a later
+ * `npm run destroy -- local` (another process) finds what was deployed. Tests use
+ * `startEmulator()` (scripts/lib/emulator.ts) instead: an emulator that dies with them.
+ *
+ * The running emulator is recorded in `.offline/emulator/daemon.json` (pid and endpoint); it
+ * listens on 127.0.0.1 only, and its log is `.offline/emulator/emulator.log`.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EMULATOR_SERVER, EmulatorMissingError, EmulatorStartError } from './emulator';
+import { OFFLINE_DIR, PROJECT_ROOT } from './terraform';
+
+export const DAEMON_DIR = join(OFFLINE_DIR, 'emulator');
+const RECORD = join(DAEMON_DIR, 'daemon.json');
+const LOG = join(DAEMON_DIR, 'emulator.log');
+const READY = /EMULATOR READY (http:\/\/127\.0\.0\.1:(\d+))/;
+const EXIT_MISSING_DEPENDENCY = 3;
+
+export interface DaemonRecord {
+  readonly pid: number;
+  readonly endpoint: string;
+  readonly startedAt: string;
+  readonly log: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(3000) });
+    return response.status < 500;
+  } catch {
+    return false;
+  }
+}
+
+/** The recorded emulator, when it still runs and answers; a stale record is removed. */
+export async function runningDaemon(): Promise<DaemonRecord | undefined> {
+  if (!existsSync(RECORD)) return undefined;
+  const record = JSON.parse(readFileSync(RECORD, 'utf8')) as DaemonRecord;
+  if (alive(record.pid) && (await answers(record.endpoint))) return record;
+  rmSync(RECORD, { force: true });
+  return undefined;
+}
+
+/** Starts the emulator in the background (or returns the one already running) and records it. */
+export async function startDaemon(options: { python?: string; timeoutMs?: number } = {}): Promise<DaemonRecord & { reused: boolean }> {
+  const existing = await runningDaemon();
+  if (existing) return { ...existing, reused: true };
+  mkdirSync(DAEMON_DIR, { recursive: true });
+  const python = options.python ?? process.env.EMULATOR_PYTHON ?? 'python3';
+  const log = openSync(LOG, 'w');
+  const child = spawn(python, [EMULATOR_SERVER, '--port', '0'], { cwd: PROJECT_ROOT, detached: true, stdio: ['ignore', log, log], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  closeSync(log);
+  const spawnError = new Promise<Error>((resolve) => child.on('error', resolve));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  try {
+    for (;;) {
+      const outcome = await Promise.race([spawnError, exited, new Promise<'tick'>((r) => setTimeout(() => r('tick'), 100))]);
+      if (outcome instanceof Error) {
+        throw (outcome as NodeJS.ErrnoException).code === 'ENOENT'
+          ? new EmulatorMissingError(`${python} was not found on PATH: install Python 3 and moto (python3 -m pip install "moto[server]")`)
+          : new EmulatorStartError(`could not start ${python}: ${outcome.message}`);
+      }
+      const text = readFileSync(LOG, 'utf8');
+      if (outcome !== 'tick') {
+        if (outcome === EXIT_MISSING_DEPENDENCY) throw new EmulatorMissingError(text.trim());
+        throw new EmulatorStartError(`the emulator exited (code ${outcome}) before it was ready:\n${text.trim()}`);
+      }
+      const ready = READY.exec(text);
+      if (ready) {
+        const record: DaemonRecord = { pid: child.pid!, endpoint: ready[1]!, startedAt: new Date().toISOString(), log: LOG };
+        writeFileSync(RECORD, `${JSON.stringify(record, null, 2)}\n`);
+        child.unref();
+        return { ...record, reused: false };
+      }
+      if (Date.now() > deadline) throw new EmulatorStartError(`the emulator did not report ready within ${(options.timeoutMs ?? 30_000) / 1000} s:\n${text.trim()}`);
+    }
+  } catch (error) {
+    if (child.pid) killTree(child.pid);
+    throw error;
+  }
+}
+
+function killTree(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** Stops the recorded emulator (if any) and waits until it is gone. */
+export async function stopDaemon(record?: DaemonRecord): Promise<boolean> {
+  const target = record ?? (existsSync(RECORD) ? (JSON.parse(readFileSync(RECORD, 'utf8')) as DaemonRecord) : undefined);
+  if (!target) return false;
+  killTree(target.pid);
+  const deadline = Date.now() + 5000;
+  while (alive(target.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive(target.pid)) killTree(target.pid, 'SIGKILL');
+  rmSync(RECORD, { force: true });
+  return true;
+}
+
+/** Every resource the emulator holds, by service and kind (moto's own data dump), empty kinds left out. */
+export async function emulatorInventory(endpoint: string): Promise<Record<string, number>> {
+  const response = await fetch(`${endpoint}/moto-api/data.json`);
+  if (!response.ok) throw new Error(`${endpoint}/moto-api/data.json answered ${response.status}`);
+  const data = (await response.json()) as Record<string, Record<string, unknown>>;
+  const counts: Record<string, number> = {};
+  for (const [service, kinds] of Object.entries(data)) {
+    for (const [kind, items] of Object.entries(kinds ?? {})) {
+      const n = Array.isArray(items) ? items.length : items && typeof items === 'object' ? Object.keys(items).length : 0;
+      if (n > 0) counts[`${service}.${kind}`] = n;
+    }
+  }
+  return counts;
+}
