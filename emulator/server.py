@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Local AWS emulator for the `local` environment: moto, bound to 127.0.0.1 only.
 
-    python3 emulator/server.py [--port N] [--exit-with-stdin] [--verbose]
+    python3 emulator/server.py [--port N] [--exit-with-parent] [--verbose]
 
 - Listens on 127.0.0.1 only, on --port (default 0: the OS picks a free port;
   the socket is bound before the ready line, so there is no race).
@@ -9,9 +9,10 @@
   EMULATOR_DISABLE_PATCHES=name,name turns some off (to see a test fail without one).
 - Prints exactly one line on stdout when it accepts connections:
       EMULATOR READY http://127.0.0.1:<port>
-- Exits 0 on SIGTERM / SIGINT, when stdin closes (--exit-with-stdin: the parent
-  holds the other end, so a parent that dies, even by SIGKILL, stops the emulator),
-  and when the parent process goes away (Linux: PR_SET_PDEATHSIG as well).
+- Exits 0 on SIGTERM / SIGINT. With --exit-with-parent (how scripts/lib/emulator.ts
+  starts it) also when stdin reaches end of file (the parent holds the other end,
+  so a parent that dies, even by SIGKILL, stops the emulator) and when the parent
+  process goes away (polled; on Linux also PR_SET_PDEATHSIG).
 - Exits 3 with what to install when moto or its server dependencies are missing.
 """
 import argparse
@@ -37,7 +38,7 @@ def fail_missing(what: str, error: BaseException) -> None:
 def parse_args(argv: list) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Local AWS emulator (moto) on 127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default 0: a free port)")
-    parser.add_argument("--exit-with-stdin", action="store_true", help="exit when stdin reaches end of file (the parent is gone)")
+    parser.add_argument("--exit-with-parent", action="store_true", help="exit when stdin reaches end of file or the parent process exits")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr (default: only server errors)")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
@@ -62,7 +63,8 @@ def die_with_parent() -> None:
 def main(argv: list) -> int:
     args = parse_args(argv)
     parent = os.getppid()
-    die_with_parent()
+    if args.exit_with_parent:
+        die_with_parent()
 
     try:
         import moto  # noqa: F401
@@ -106,7 +108,7 @@ def main(argv: list) -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: request_stop("SIGTERM"))
     signal.signal(signal.SIGINT, lambda *_: request_stop("SIGINT"))
-    if args.exit_with_stdin:
+    if args.exit_with_parent:
 
         def watch_stdin() -> None:
             try:  # the raw descriptor: a buffered reader would hold its lock at interpreter exit
@@ -125,7 +127,7 @@ def main(argv: list) -> int:
     sys.stdout.flush()
 
     while not stop.wait(0.5):
-        if os.getppid() != parent:
+        if args.exit_with_parent and os.getppid() != parent:
             request_stop("parent process exited")
     server.shutdown()
     server.server_close()

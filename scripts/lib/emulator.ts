@@ -99,7 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new RangeError(`startEmulator: port ${port} is not valid; use 0 (a free port) or 1-65535`);
   }
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const args = [EMULATOR_SERVER, '--port', String(port), '--exit-with-stdin', ...(options.verbose ? ['--verbose'] : [])];
+  const args = [EMULATOR_SERVER, '--port', String(port), '--exit-with-parent', ...(options.verbose ? ['--verbose'] : [])];
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
   if (options.disablePatches?.length) env.EMULATOR_DISABLE_PATCHES = options.disablePatches.join(',');
   else delete env.EMULATOR_DISABLE_PATCHES;
