@@ -14,6 +14,12 @@ PATCHES = (
     "instant_transitions",
     "lifecycle_newer_noncurrent_versions",
     "s3_bucket_policy_conditions",
+    "apigateway_policy",
+    "cognito_resource_server",
+    "cloudfront_vpc_origins",
+    "cloudfront_distribution_config",
+    "cloudfront_policies",
+    "iam_managed_policies",
 )
 
 

@@ -1,0 +1,309 @@
+/**
+ * The emulator's fidelity patches (emulator/patches, emulator/README.md), checked
+ * through the real AWS provider. One configuration uses every patched API, so
+ * the whole file costs one init, two applies, two plans and one destroy (each
+ * Terraform command takes seconds); each patch has its own tests on the outcome.
+ *
+ * Each test fails without its patch. To watch one fail:
+ *   EMULATOR_DISABLE_PATCHES=cognito_resource_server npx jest __tests__/emulator/patches.emulator.test.ts
+ * (Without cloudfront_policies the data sources fail the whole plan, so every
+ * Terraform test fails then.)
+ */
+import type { RunResult } from '../../scripts/lib/terraform';
+import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
+import { awsRequest, xmlValue } from '../helpers/aws-request';
+import { creationSeconds, EmulatorTerraform, errorsFor, type PlanResult } from '../helpers/emulator-terraform';
+
+const PHASE_TIMEOUT = 600_000;
+/** Published ids of the AWS managed CloudFront policies the platform uses. */
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';
+/** The emulator does not check that a VPC origin's endpoint exists (emulator/README.md). */
+const ALB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/platform-local/0123456789abcdef';
+const API_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
+    { Effect: 'Deny', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*', Condition: { StringNotEquals: { 'aws:SourceVpce': 'vpce-0123456789abcdef0' } } },
+  ],
+};
+
+/** Version 2 renames the VPC origin and adds a scope to the resource server: both are in-place updates. */
+function configuration(version: 1 | 2): Record<string, unknown> {
+  const scopes = version === 1 ? ['orders.read'] : ['orders.read', 'orders.write'];
+  return {
+    data: {
+      aws_cloudfront_cache_policy: { disabled: { name: 'Managed-CachingDisabled' } },
+      aws_cloudfront_origin_request_policy: { all: { name: 'Managed-AllViewerExceptHostHeader' } },
+    },
+    resource: {
+      aws_cloudfront_vpc_origin: {
+        alb: {
+          vpc_origin_endpoint_config: [
+            {
+              name: version === 1 ? 'platform-local' : 'platform-local-2',
+              arn: ALB_ARN,
+              http_port: 80,
+              https_port: 443,
+              origin_protocol_policy: 'https-only',
+              origin_ssl_protocols: [{ items: ['TLSv1.2'], quantity: 1 }],
+            },
+          ],
+          tags: { Name: 'platform-local' },
+        },
+      },
+      aws_cloudfront_response_headers_policy: {
+        security: {
+          name: 'platform-local-security-headers',
+          security_headers_config: [
+            {
+              strict_transport_security: [{ access_control_max_age_sec: 31536000, include_subdomains: true, preload: true, override: true }],
+              content_type_options: [{ override: true }],
+              frame_options: [{ frame_option: 'DENY', override: true }],
+              referrer_policy: [{ referrer_policy: 'no-referrer', override: true }],
+            },
+          ],
+        },
+      },
+      aws_cloudfront_distribution: {
+        api: {
+          enabled: false, // destroy then needs no disable-and-wait step
+          wait_for_deployment: false,
+          comment: 'platform-local',
+          price_class: 'PriceClass_100',
+          origin: [
+            {
+              origin_id: 'api',
+              domain_name: 'origin.api.platform.test',
+              vpc_origin_config: [{ vpc_origin_id: '${aws_cloudfront_vpc_origin.alb.id}' }],
+              custom_header: [{ name: 'x-apigw-api-id', value: '${aws_api_gateway_rest_api.api.id}' }],
+            },
+          ],
+          default_cache_behavior: [
+            {
+              target_origin_id: 'api',
+              viewer_protocol_policy: 'https-only',
+              allowed_methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'],
+              cached_methods: ['GET', 'HEAD'],
+              cache_policy_id: '${data.aws_cloudfront_cache_policy.disabled.id}',
+              origin_request_policy_id: '${data.aws_cloudfront_origin_request_policy.all.id}',
+              response_headers_policy_id: '${aws_cloudfront_response_headers_policy.security.id}',
+            },
+          ],
+          restrictions: [{ geo_restriction: [{ restriction_type: 'none' }] }],
+          viewer_certificate: [{ cloudfront_default_certificate: true }],
+        },
+      },
+      aws_api_gateway_rest_api: { api: { name: 'orders', endpoint_configuration: [{ types: ['REGIONAL'] }] } },
+      aws_api_gateway_rest_api_policy: { api: { rest_api_id: '${aws_api_gateway_rest_api.api.id}', policy: JSON.stringify(API_POLICY) } },
+      aws_cognito_user_pool: { pool: { name: 'platform-local-users' } },
+      aws_cognito_resource_server: {
+        api: {
+          user_pool_id: '${aws_cognito_user_pool.pool.id}',
+          identifier: 'https://api.platform.test',
+          name: 'api',
+          scope: scopes.map((scope) => ({ scope_name: scope, scope_description: `The ${scope} scope` })),
+        },
+      },
+      aws_acm_certificate: { origin: { domain_name: 'origin.api.platform.test', validation_method: 'DNS' } },
+      aws_acm_certificate_validation: { origin: { certificate_arn: '${aws_acm_certificate.origin.arn}' } },
+      aws_iam_role: {
+        apigw: {
+          name: 'platform-local-apigw-cloudwatch',
+          assume_role_policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
+        },
+      },
+      aws_iam_role_policy_attachment: {
+        apigw: { role: '${aws_iam_role.apigw.name}', policy_arn: 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs' },
+      },
+    },
+    output: {
+      cache_policy_id: { value: '${data.aws_cloudfront_cache_policy.disabled.id}' },
+      origin_request_policy_id: { value: '${data.aws_cloudfront_origin_request_policy.all.id}' },
+    },
+  };
+}
+
+let emulator: Emulator;
+let tf: EmulatorTerraform;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ disablePatches: process.env.EMULATOR_DISABLE_PATCHES?.split(',').filter(Boolean) });
+  tf = await EmulatorTerraform.create(emulator, configuration(1));
+}, 120_000);
+
+afterAll(async () => {
+  tf?.cleanup();
+  await emulator?.stop();
+});
+
+/** Fails with Terraform's own error when `address` failed, and when the plan wants to change it. */
+function expectApplied(apply: RunResult, plan: PlanResult, ...addresses: string[]): void {
+  for (const address of addresses) {
+    const errors = errorsFor(apply, address);
+    if (errors) throw new Error(`terraform apply failed for ${address}:\n${errors}`);
+    if (!tf.state()[address]) throw new Error(`${address} is not in the state; terraform apply said:\n${apply.stderr || apply.stdout}`);
+    if (plan.changed.includes(address)) throw new Error(`a re-plan wants to change ${address}:\n${plan.text}`);
+  }
+}
+
+describe('GIVEN one configuration using every patched API, WHEN it is applied and re-planned', () => {
+  let apply: RunResult;
+  let plan: PlanResult;
+  beforeAll(async () => {
+    apply = await tf.apply({ allowFailure: true });
+    plan = await tf.plan();
+  }, PHASE_TIMEOUT);
+
+  it('creates the aws_cloudfront_vpc_origin, Deployed, with its tags, and re-plans it unchanged (cloudfront_vpc_origins)', () => {
+    expectApplied(apply, plan, 'aws_cloudfront_vpc_origin.alb');
+    const origin = tf.state()['aws_cloudfront_vpc_origin.alb']!;
+    expect(origin.id).toMatch(/^vo_/);
+    expect(origin.arn).toBe(`arn:aws:cloudfront::123456789012:vpcorigin/${origin.id}`);
+    expect(origin.tags).toEqual({ Name: 'platform-local' });
+  });
+
+  it('reads the distribution back as written: vpc_origin_config kept, no forwarded_values, no ssl_support_method (cloudfront_distribution_config)', () => {
+    expectApplied(apply, plan, 'aws_cloudfront_distribution.api');
+    const state = tf.state();
+    const distribution = state['aws_cloudfront_distribution.api']!;
+    expect(distribution.origin[0].vpc_origin_config).toEqual([expect.objectContaining({ vpc_origin_id: state['aws_cloudfront_vpc_origin.alb']!.id })]);
+    expect(distribution.origin[0].custom_header).toEqual([{ name: 'x-apigw-api-id', value: state['aws_api_gateway_rest_api.api']!.id }]);
+    expect(distribution.default_cache_behavior[0].forwarded_values).toEqual([]);
+    expect(distribution.viewer_certificate[0].ssl_support_method).toBe('');
+    expect(distribution.arn).toBe(`arn:aws:cloudfront::123456789012:distribution/${distribution.id}`);
+  });
+
+  it('finds the managed cache and origin request policies by name, and keeps the response headers policy (cloudfront_policies)', () => {
+    expectApplied(apply, plan, 'aws_cloudfront_response_headers_policy.security');
+    expect(tf.outputs()).toEqual({ cache_policy_id: CACHING_DISABLED, origin_request_policy_id: ALL_VIEWER_EXCEPT_HOST_HEADER });
+    const policy = tf.state()['aws_cloudfront_response_headers_policy.security']!;
+    expect(policy.security_headers_config[0].frame_options[0].frame_option).toBe('DENY');
+    expect(policy.security_headers_config[0].strict_transport_security[0].access_control_max_age_sec).toBe(31536000);
+  });
+
+  it('applies the REST API resource policy and reads it back as the same document (apigateway_policy)', () => {
+    expectApplied(apply, plan, 'aws_api_gateway_rest_api_policy.api');
+    expect(JSON.parse(tf.state()['aws_api_gateway_rest_api_policy.api']!.policy)).toEqual(API_POLICY);
+  });
+
+  it('validates the DNS certificate at once instead of after 60 s (instant_transitions)', () => {
+    expectApplied(apply, plan, 'aws_acm_certificate_validation.origin');
+    expect(creationSeconds(apply, 'aws_acm_certificate_validation.origin')).toBeLessThan(20);
+  });
+
+  it('attaches the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs (iam_managed_policies)', () => {
+    expectApplied(apply, plan, 'aws_iam_role_policy_attachment.apigw');
+  });
+
+  it('creates the resource server (moto does this without patches; the update and destroy below need them)', () => {
+    expectApplied(apply, plan, 'aws_cognito_resource_server.api');
+  });
+});
+
+describe('WHEN the VPC origin is renamed and a scope is added to the resource server', () => {
+  let apply: RunResult;
+  let plan: PlanResult;
+  let before: Record<string, Record<string, any>>;
+  beforeAll(async () => {
+    before = tf.state();
+    tf.write(emulator, configuration(2));
+    apply = await tf.apply({ allowFailure: true });
+    plan = await tf.plan();
+  }, PHASE_TIMEOUT);
+
+  it('updates the VPC origin in place with the current ETag (cloudfront_vpc_origins)', () => {
+    expectApplied(apply, plan, 'aws_cloudfront_vpc_origin.alb');
+    const after = tf.state()['aws_cloudfront_vpc_origin.alb']!;
+    expect(after.id).toBe(before['aws_cloudfront_vpc_origin.alb']?.id);
+    expect(after.vpc_origin_endpoint_config[0].name).toBe('platform-local-2');
+    expect(after.etag).not.toBe(before['aws_cloudfront_vpc_origin.alb']?.etag);
+  });
+
+  it('updates the resource server in place: UpdateResourceServer (cognito_resource_server)', () => {
+    expectApplied(apply, plan, 'aws_cognito_resource_server.api');
+    expect([...tf.state()['aws_cognito_resource_server.api']!.scope_identifiers].sort()).toEqual([
+      'https://api.platform.test/orders.read',
+      'https://api.platform.test/orders.write',
+    ]);
+  });
+});
+
+describe('WHEN it is destroyed', () => {
+  let destroy: RunResult;
+  beforeAll(async () => {
+    destroy = await tf.destroy({ allowFailure: true });
+  }, PHASE_TIMEOUT);
+
+  it('deletes the resource server: DeleteResourceServer (cognito_resource_server)', () => {
+    expect(errorsFor(destroy, 'aws_cognito_resource_server.api')).toBe('');
+    expect(tf.state()['aws_cognito_resource_server.api']).toBeUndefined();
+  });
+
+  it('deletes the VPC origin after the distribution that uses it (cloudfront_vpc_origins)', async () => {
+    expect(errorsFor(destroy, 'aws_cloudfront_vpc_origin.alb')).toBe('');
+    const list = await awsRequest(emulator.endpoint, { service: 'cloudfront', path: '/2020-05-31/vpc-origin' });
+    expect(list.status).toBe(200);
+    expect(xmlValue(list.text, 'Quantity')).toBe('0');
+  });
+
+  it('leaves nothing in the state', () => {
+    expect(destroy.code).toBe(0);
+    expect(Object.keys(tf.state()).filter((address) => !address.startsWith('data.'))).toEqual([]);
+  });
+});
+
+describe('CloudFront VPC origin API details the provider does not exercise (cloudfront_vpc_origins)', () => {
+  const createBody =
+    '<CreateVpcOriginRequest xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><VpcOriginEndpointConfig>' +
+    `<Name>raw</Name><Arn>${ALB_ARN}</Arn><HTTPPort>80</HTTPPort><HTTPSPort>443</HTTPSPort><OriginProtocolPolicy>https-only</OriginProtocolPolicy>` +
+    '</VpcOriginEndpointConfig></CreateVpcOriginRequest>';
+
+  it('fails when Delete comes without the current ETag (If-Match), as AWS does', async () => {
+    // GIVEN a new VPC origin: 202, Deploying
+    const created = await awsRequest(emulator.endpoint, { service: 'cloudfront', method: 'POST', path: '/2020-05-31/vpc-origin', body: createBody });
+    expect(created.status).toBe(202);
+    expect(xmlValue(created.text, 'Status')).toBe('Deploying');
+    const path = `/2020-05-31/vpc-origin/${xmlValue(created.text, 'Id')}`;
+
+    // WHEN it is deleted without If-Match THEN 400 InvalidIfMatchVersion; with a stale one THEN 412 PreconditionFailed
+    const missing = await awsRequest(emulator.endpoint, { service: 'cloudfront', method: 'DELETE', path });
+    expect([missing.status, xmlValue(missing.text, 'Code')]).toEqual([400, 'InvalidIfMatchVersion']);
+    const stale = await awsRequest(emulator.endpoint, { service: 'cloudfront', method: 'DELETE', path, headers: { 'if-match': 'STALE' } });
+    expect([stale.status, xmlValue(stale.text, 'Code')]).toEqual([412, 'PreconditionFailed']);
+
+    // WHEN it is read THEN it is Deployed; with its ETag it is deleted, and then EntityNotFound
+    const read = await awsRequest(emulator.endpoint, { service: 'cloudfront', path });
+    expect(xmlValue(read.text, 'Status')).toBe('Deployed');
+    const deleted = await awsRequest(emulator.endpoint, { service: 'cloudfront', method: 'DELETE', path, headers: { 'if-match': read.headers.get('etag')! } });
+    expect(deleted.status).toBe(202);
+    const gone = await awsRequest(emulator.endpoint, { service: 'cloudfront', path });
+    expect([gone.status, xmlValue(gone.text, 'Code')]).toEqual([404, 'EntityNotFound']);
+  });
+
+  it('fails when a distribution still uses the VPC origin that is being deleted (CannotDeleteEntityWhileInUse)', async () => {
+    // GIVEN a VPC origin and a distribution whose origin uses it
+    const created = await awsRequest(emulator.endpoint, { service: 'cloudfront', method: 'POST', path: '/2020-05-31/vpc-origin', body: createBody });
+    const id = xmlValue(created.text, 'Id')!;
+    const distribution = await awsRequest(emulator.endpoint, {
+      service: 'cloudfront',
+      method: 'POST',
+      path: '/2020-05-31/distribution',
+      body:
+        '<DistributionConfig xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><CallerReference>in-use</CallerReference><Comment></Comment><Enabled>false</Enabled>' +
+        `<Origins><Quantity>1</Quantity><Items><Origin><Id>api</Id><DomainName>origin.api.platform.test</DomainName><VpcOriginConfig><VpcOriginId>${id}</VpcOriginId></VpcOriginConfig></Origin></Items></Origins>` +
+        `<DefaultCacheBehavior><TargetOriginId>api</TargetOriginId><ViewerProtocolPolicy>https-only</ViewerProtocolPolicy><CachePolicyId>${CACHING_DISABLED}</CachePolicyId></DefaultCacheBehavior>` +
+        '</DistributionConfig>',
+    });
+    expect(distribution.status).toBe(201);
+
+    // WHEN the VPC origin is deleted THEN 409 CannotDeleteEntityWhileInUse
+    const path = `/2020-05-31/vpc-origin/${id}`;
+    const etag = (await awsRequest(emulator.endpoint, { service: 'cloudfront', path })).headers.get('etag')!;
+    const inUse = await awsRequest(emulator.endpoint, { service: 'cloudfront', method: 'DELETE', path, headers: { 'if-match': etag } });
+    expect([inUse.status, xmlValue(inUse.text, 'Code')]).toEqual([409, 'CannotDeleteEntityWhileInUse']);
+  });
+});

@@ -1,0 +1,151 @@
+/**
+ * Real Terraform (AWS provider 5.100.0, offline) against the local emulator, for
+ * `*.emulator.test.ts` files that check a configuration end to end: apply,
+ * re-plan (no changes), destroy.
+ *
+ *   const tf = await EmulatorTerraform.create(emulator, { resource: { ... } });
+ *   await tf.apply();
+ *   expect((await tf.plan()).changed).toEqual([]);
+ *   expect(tf.state()['aws_x.y']?.name).toBe('...');
+ *   await tf.destroy();
+ *
+ * Every Terraform command costs seconds (the AWS provider loads its schema), so
+ * state and outputs are read from the state file, and a plan is one command.
+ *
+ * The provider is configured like `stacks/providers.ts` does for the emulator
+ * environment: test credentials, every service the platform uses at the
+ * emulator, path-style S3, no credential or region validation.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../scripts/lib/emulator';
+import { terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';
+import { EMULATED_SERVICES, EMULATOR_CREDENTIALS } from '../../stacks/providers';
+
+export interface EmulatorTerraformOptions {
+  /**
+   * Region of the default provider; a `us_east_1` alias is always there too.
+   * @default 'eu-west-1' (the local environment's region)
+   */
+  readonly region?: string;
+  /**
+   * How often the AWS SDK retries a failed call. Low, so that a missing emulator
+   * feature (HTTP 500) fails a test in seconds instead of being retried for minutes.
+   * @default 2
+   */
+  readonly maxRetries?: number;
+}
+
+/** The `provider.aws` blocks (default + `us_east_1` alias) for Terraform JSON. */
+export function emulatorProviders(endpoint: string, options: EmulatorTerraformOptions = {}): Record<string, unknown>[] {
+  const block = (region: string) => ({
+    region,
+    access_key: EMULATOR_CREDENTIALS.accessKey,
+    secret_key: EMULATOR_CREDENTIALS.secretKey,
+    skip_credentials_validation: true,
+    skip_metadata_api_check: 'true',
+    skip_region_validation: true,
+    s3_use_path_style: true,
+    max_retries: options.maxRetries ?? 2,
+    endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]))],
+  });
+  return [block(options.region ?? 'eu-west-1'), { ...block('us-east-1'), alias: 'us_east_1' }];
+}
+
+export interface PlanResult {
+  /** Addresses of the resources the plan would create, change or destroy. */
+  readonly changed: string[];
+  /** The plan as Terraform printed it. */
+  readonly text: string;
+}
+
+interface StateFile {
+  resources?: { mode: string; type: string; name: string; instances: { index_key?: string | number; attributes: Record<string, any> }[] }[];
+  outputs?: Record<string, { value: unknown }>;
+}
+
+export class EmulatorTerraform {
+  private constructor(
+    readonly dir: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  /** Writes `config` (Terraform JSON, without providers) into a fresh directory and runs `terraform init`. */
+  static async create(emulator: Emulator, config: Record<string, unknown>, options: EmulatorTerraformOptions = {}): Promise<EmulatorTerraform> {
+    const dir = mkdtempSync(join(tmpdir(), 'emulator-tf-'));
+    const tf = new EmulatorTerraform(dir, terraformEnv());
+    tf.write(emulator, config, options);
+    await terraform(dir, ['init', '-input=false', '-no-color'], { env: tf.env });
+    return tf;
+  }
+
+  /** Replaces the configuration (to apply a change); the state stays. */
+  write(emulator: Emulator, config: Record<string, unknown>, options: EmulatorTerraformOptions = {}): void {
+    const main = {
+      terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: '5.100.0' } } },
+      provider: { aws: emulatorProviders(emulator.endpoint, options) },
+      ...config,
+    };
+    writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(main, null, 2));
+  }
+
+  /** `terraform apply`; with `allowFailure`, resolves with Terraform's errors instead of throwing. */
+  apply(options: { allowFailure?: boolean } = {}): Promise<RunResult> {
+    return terraform(this.dir, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: this.env, allowFailure: options.allowFailure ?? false });
+  }
+
+  /** What a fresh `terraform plan` would change; `changed` is empty when the emulator reads back what was applied. */
+  async plan(): Promise<PlanResult> {
+    const result = await terraform(this.dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], { env: this.env, allowFailure: true });
+    if (result.code !== 0 && result.code !== 2) throw new Error(`terraform plan failed in ${this.dir}:\n${result.stderr || result.stdout}`);
+    const changed = [...result.stdout.matchAll(/^\s*# (\S+) (?:will|must) be /gm)].map((m) => m[1]!);
+    return { changed, text: result.stdout };
+  }
+
+  /** Attributes of every managed resource and data source in the state, by address (`aws_x.y`, `aws_x.y[0]`, `data.aws_x.y`). */
+  state(): Record<string, Record<string, any>> {
+    const file = this.stateFile();
+    const byAddress: Record<string, Record<string, any>> = {};
+    for (const resource of file.resources ?? []) {
+      const base = `${resource.mode === 'data' ? 'data.' : ''}${resource.type}.${resource.name}`;
+      for (const instance of resource.instances) {
+        const key = instance.index_key === undefined ? '' : typeof instance.index_key === 'number' ? `[${instance.index_key}]` : `["${instance.index_key}"]`;
+        byAddress[base + key] = instance.attributes;
+      }
+    }
+    return byAddress;
+  }
+
+  /** Output values by name. */
+  outputs(): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(this.stateFile().outputs ?? {}).map(([name, output]) => [name, output.value]));
+  }
+
+  /** `terraform destroy`; with `allowFailure`, resolves with Terraform's errors instead of throwing. */
+  destroy(options: { allowFailure?: boolean } = {}): Promise<RunResult> {
+    return terraform(this.dir, ['destroy', '-auto-approve', '-input=false', '-no-color'], { env: this.env, allowFailure: options.allowFailure ?? false });
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private stateFile(): StateFile {
+    const path = join(this.dir, 'terraform.tfstate');
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StateFile) : {};
+  }
+}
+
+/** Terraform's error blocks that name `address` (`with aws_x.y,`), joined; empty when there is none. */
+export function errorsFor(result: RunResult, address: string): string {
+  const blocks = `${result.stderr}\n${result.stdout}`.split(/^(?=Error: )/m).filter((b) => b.startsWith('Error: '));
+  return blocks.filter((b) => b.includes(`with ${address},`) || b.includes(`with ${address}[`)).join('\n');
+}
+
+/** Seconds Terraform reports for creating `address` ("Creation complete after 1m2s"), or undefined. */
+export function creationSeconds(result: RunResult, address: string): number | undefined {
+  const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`^${escaped}: Creation complete after (?:(\\d+)m)?(\\d+)s`, 'm').exec(result.stdout);
+  return match ? Number(match[1] ?? 0) * 60 + Number(match[2]) : undefined;
+}
