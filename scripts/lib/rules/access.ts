@@ -136,7 +136,20 @@ export async function resourcePolicyProblems(json: Json, evaluations: PolicyEval
   return problems;
 }
 
-async function evaluate(policy: Json, resource: string, accountId: string, sourceVpce: string | undefined): Promise<string> {
+/** Evaluations are pure: the same policy, resource and source give the same answer (verify runs them per method, often). */
+const evaluated = new Map<string, Promise<string>>();
+
+function evaluate(policy: Json, resource: string, accountId: string, sourceVpce: string | undefined): Promise<string> {
+  const key = JSON.stringify([policy, resource, accountId, sourceVpce ?? null]);
+  let result = evaluated.get(key);
+  if (!result) {
+    result = simulate(policy, resource, accountId, sourceVpce);
+    evaluated.set(key, result);
+  }
+  return result;
+}
+
+async function simulate(policy: Json, resource: string, accountId: string, sourceVpce: string | undefined): Promise<string> {
   const response = await runSimulation(
     {
       request: {
