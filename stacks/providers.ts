@@ -35,7 +35,9 @@ export function providerConfig(env: Environment, region: string): AwsProviderCon
     ...base,
     ...EMULATOR_CREDENTIALS,
     skipCredentialsValidation: true,
-    skipRequestingAccountId: true,
+    // The account id is requested (the emulator's STS answers): without it the provider cannot tell
+    // a same-account security group reference and reads `referenced_security_group_id` back as
+    // "<account>/sg-...", so every plan changes aws_vpc_security_group_*_rule.
     skipMetadataApiCheck: 'true',
     skipRegionValidation: true,
     s3UsePathStyle: true,
