@@ -1,6 +1,7 @@
 /**
  * The emulator's fidelity patches (emulator/patches, emulator/README.md), checked
- * through the real AWS provider. One configuration uses every patched API, so
+ * through the real AWS provider, configured as stacks/providers.ts configures it
+ * for the local environment. One configuration uses every patched API, so
  * the whole file costs one init, two applies, two plans and one destroy (each
  * Terraform command takes seconds); each patch has its own tests on the outcome.
  *
@@ -116,6 +117,20 @@ function configuration(version: 1 | 2): Record<string, unknown> {
           }),
         },
       },
+      aws_vpc: { main: { cidr_block: '10.42.0.0/16' } },
+      aws_security_group: {
+        alb: { name: 'platform-local-alb', description: 'ALB', vpc_id: '${aws_vpc.main.id}' },
+        endpoint: { name: 'platform-local-endpoint', description: 'execute-api endpoint', vpc_id: '${aws_vpc.main.id}' },
+      },
+      aws_vpc_security_group_ingress_rule: {
+        endpoint_from_alb: {
+          security_group_id: '${aws_security_group.endpoint.id}',
+          referenced_security_group_id: '${aws_security_group.alb.id}',
+          ip_protocol: 'tcp',
+          from_port: 443,
+          to_port: 443,
+        },
+      },
       aws_iam_role_policy_attachment: {
         apigw: { role: '${aws_iam_role.apigw.name}', policy_arn: 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs' },
       },
@@ -197,6 +212,12 @@ describe('GIVEN one configuration using every patched API, WHEN it is applied an
 
   it('attaches the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs (iam_managed_policies)', () => {
     expectApplied(apply, plan, 'aws_iam_role_policy_attachment.apigw');
+  });
+
+  it('reads a same-account security group reference back unchanged (stacks/providers.ts requests the account id)', () => {
+    expectApplied(apply, plan, 'aws_vpc_security_group_ingress_rule.endpoint_from_alb');
+    const state = tf.state();
+    expect(state['aws_vpc_security_group_ingress_rule.endpoint_from_alb']!.referenced_security_group_id).toBe(state['aws_security_group.alb']!.id);
   });
 
   it('creates the resource server (moto does this without patches; the update and destroy below need them)', () => {

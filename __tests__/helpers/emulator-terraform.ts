@@ -12,21 +12,20 @@
  * Every Terraform command costs seconds (the AWS provider loads its schema), so
  * state and outputs are read from the state file, and a plan is one command.
  *
- * The provider is configured like `stacks/providers.ts` does for the emulator
- * environment: test credentials, every service the platform uses at the
- * emulator, path-style S3, no credential or region validation.
+ * The provider configuration is the local environment's own (stacks/providers.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../../scripts/lib/emulator';
 import { terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';
-import { EMULATED_SERVICES, EMULATOR_CREDENTIALS } from '../../stacks/providers';
+import { loadEnvironment } from '../../environments/load';
+import { providerConfig } from '../../stacks/providers';
 
 export interface EmulatorTerraformOptions {
   /**
    * Region of the default provider; a `us_east_1` alias is always there too.
-   * @default 'eu-west-1' (the local environment's region)
+   * @default - the local environment's region
    */
   readonly region?: string;
   /**
@@ -37,20 +36,23 @@ export interface EmulatorTerraformOptions {
   readonly maxRetries?: number;
 }
 
-/** The `provider.aws` blocks (default + `us_east_1` alias) for Terraform JSON. */
+/**
+ * The `provider.aws` blocks (default + `us_east_1` alias) for Terraform JSON: exactly what
+ * `providerConfig()` of stacks/providers.ts gives the local environment on this emulator,
+ * plus `max_retries`.
+ */
 export function emulatorProviders(endpoint: string, options: EmulatorTerraformOptions = {}): Record<string, unknown>[] {
+  const local = loadEnvironment('local', undefined, { emulatorEndpoint: endpoint });
   const block = (region: string) => ({
-    region,
-    access_key: EMULATOR_CREDENTIALS.accessKey,
-    secret_key: EMULATOR_CREDENTIALS.secretKey,
-    skip_credentials_validation: true,
-    skip_metadata_api_check: 'true',
-    skip_region_validation: true,
-    s3_use_path_style: true,
+    ...Object.fromEntries(Object.entries(providerConfig(local, region)).map(([key, value]) => [snakeCase(key), value])),
     max_retries: options.maxRetries ?? 2,
-    endpoints: [Object.fromEntries(EMULATED_SERVICES.map((service) => [service, endpoint]))],
   });
-  return [block(options.region ?? 'eu-west-1'), { ...block('us-east-1'), alias: 'us_east_1' }];
+  return [block(options.region ?? local.account.region), { ...block('us-east-1'), alias: 'us_east_1' }];
+}
+
+/** cdktf's camelCase provider arguments as Terraform names: s3UsePathStyle -> s3_use_path_style. */
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 export interface PlanResult {
