@@ -66,8 +66,9 @@ async function main(): Promise<number> {
     await progress.step(`synth ${stack}`, () => synthEnvironments([ENVIRONMENT], DEFAULT_OUTDIR, { emulatorEndpoint: endpoint }));
     const dir = stackDir(stack);
 
+    // -reconfigure: the emulator's port (part of the backend configuration) changes from run to run.
+    await progress.step('terraform init', () => terraform(dir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv }));
     if (flags.has('--terraform')) {
-      await progress.step('terraform init', () => terraform(dir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv }));
       await progress.step('terraform apply', () => terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: tfEnv }));
     } else {
       await progress.step(`cdktf deploy ${stack}`, async () => {

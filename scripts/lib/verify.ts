@@ -3,8 +3,9 @@
  * is there any way to the API but CloudFront, and does every route need a token with its scopes?
  *
  * Input: the synthesized stacks of the environment (`cdk.tf.json` of the platform and bootstrap
- * stacks) and, optionally, a plan's JSON (`terraform show -json`), whose known planned values are
- * laid over the synthesized configuration so the rules see what Terraform will really set.
+ * stacks) and, optionally, a plan's or a state's JSON (`terraform show -json`), whose known values
+ * are laid over the synthesized literals so the rules see what Terraform will really set; the
+ * references between resources stay as synthesized, since the rules check the wiring by them.
  */
 import type { Environment } from '../../environments/schema';
 import { accessLogProblems, clientProblems, endpointIngressProblems, methodAuthorizationProblems, privateApiProblems, protectionProblems, resourcePolicyProblems } from './rules/access';
@@ -98,9 +99,9 @@ export async function verify(input: VerifyInput, rules: readonly Rule[] = RULES)
 }
 
 /**
- * Lays a plan's known planned values over the synthesized configuration: the rules then see the
- * values Terraform will set (computed defaults, rendered documents), while references stay where
- * a value is unknown until apply. Single nested blocks, lists in a plan, are matched to objects.
+ * Lays a plan's known planned values (or a state's values) over the synthesized configuration: the
+ * rules then see the values Terraform will set for literals and computed defaults, while every
+ * reference stays as synthesized. Single nested blocks, lists in a plan, are matched to objects.
  */
 export function overlayPlan(synthesized: Json, plan: Json): Json {
   const result: Json = JSON.parse(JSON.stringify(synthesized));
@@ -137,6 +138,7 @@ function overlay(base: any, planned: any): any {
     if (planned.length !== base.length) return base;
     return base.map((b, i) => overlay(b, planned[i]));
   }
-  // A scalar the plan knows: it wins over an expression, unless the plan shows an empty string where a reference stood.
-  return typeof base === 'string' && base.includes('${') && planned === '' ? base : planned;
+  // An expression stays: it shows which resource is wired in (the rules check wiring by reference),
+  // and Terraform resolves it to that resource's value. A literal takes the value Terraform will set.
+  return typeof base === 'string' && base.includes('${') ? base : planned;
 }
