@@ -36,6 +36,7 @@ function configuration(version: 1 | 2): Record<string, unknown> {
     data: {
       aws_cloudfront_cache_policy: { disabled: { name: 'Managed-CachingDisabled' } },
       aws_cloudfront_origin_request_policy: { all: { name: 'Managed-AllViewerExceptHostHeader' } },
+      aws_ec2_managed_prefix_list: { cloudfront: { name: 'com.amazonaws.global.cloudfront.origin-facing' } },
     },
     resource: {
       aws_cloudfront_vpc_origin: {
@@ -97,7 +98,17 @@ function configuration(version: 1 | 2): Record<string, unknown> {
       },
       aws_api_gateway_rest_api: { api: { name: 'orders', endpoint_configuration: [{ types: ['REGIONAL'] }] } },
       aws_api_gateway_rest_api_policy: { api: { rest_api_id: '${aws_api_gateway_rest_api.api.id}', policy: JSON.stringify(API_POLICY) } },
-      aws_cognito_user_pool: { pool: { name: 'platform-local-users' } },
+      // As the identity module configures it: the provider follows CreateUserPool with an UpdateUserPool.
+      aws_cognito_user_pool: {
+        pool: {
+          name: 'platform-local-users',
+          user_pool_tier: 'ESSENTIALS',
+          mfa_configuration: 'OFF',
+          auto_verified_attributes: ['email'],
+          username_attributes: ['email'],
+          user_attribute_update_settings: [{ attributes_require_verification_before_update: ['email'] }],
+        },
+      },
       aws_cognito_resource_server: {
         api: {
           user_pool_id: '${aws_cognito_user_pool.pool.id}',
@@ -117,6 +128,13 @@ function configuration(version: 1 | 2): Record<string, unknown> {
           }),
         },
       },
+      aws_api_gateway_account: {
+        main: {
+          cloudwatch_role_arn: '${aws_iam_role.apigw.arn}',
+          reset_on_delete: true, // as the API module does: destroy clears the role again
+          depends_on: ['aws_iam_role_policy_attachment.apigw'],
+        },
+      },
       aws_vpc: { main: { cidr_block: '10.42.0.0/16' } },
       aws_security_group: {
         alb: { name: 'platform-local-alb', description: 'ALB', vpc_id: '${aws_vpc.main.id}' },
@@ -126,6 +144,24 @@ function configuration(version: 1 | 2): Record<string, unknown> {
         endpoint_from_alb: {
           security_group_id: '${aws_security_group.endpoint.id}',
           referenced_security_group_id: '${aws_security_group.alb.id}',
+          ip_protocol: 'tcp',
+          from_port: 443,
+          to_port: 443,
+        },
+        alb_from_cloudfront: {
+          security_group_id: '${aws_security_group.alb.id}',
+          prefix_list_id: '${data.aws_ec2_managed_prefix_list.cloudfront.id}',
+          description: 'HTTPS from CloudFront origin-facing servers',
+          ip_protocol: 'tcp',
+          from_port: 443,
+          to_port: 443,
+        },
+      },
+      aws_vpc_security_group_egress_rule: {
+        alb_to_endpoint: {
+          security_group_id: '${aws_security_group.alb.id}',
+          referenced_security_group_id: '${aws_security_group.endpoint.id}',
+          description: 'HTTPS to the execute-api endpoint',
           ip_protocol: 'tcp',
           from_port: 443,
           to_port: 443,
@@ -211,13 +247,25 @@ describe('GIVEN one configuration using every patched API, WHEN it is applied an
   });
 
   it('attaches the AWS managed policy AmazonAPIGatewayPushToCloudWatchLogs (iam_managed_policies)', () => {
-    expectApplied(apply, plan, 'aws_iam_role_policy_attachment.apigw');
+    expectApplied(apply, plan, 'aws_iam_role_policy_attachment.apigw', 'aws_api_gateway_account.main');
   });
 
   it('reads a same-account security group reference back unchanged (stacks/providers.ts requests the account id)', () => {
     expectApplied(apply, plan, 'aws_vpc_security_group_ingress_rule.endpoint_from_alb');
     const state = tf.state();
     expect(state['aws_vpc_security_group_ingress_rule.endpoint_from_alb']!.referenced_security_group_id).toBe(state['aws_security_group.alb']!.id);
+  });
+
+  it('keeps the description of rules that reference a prefix list or a security group (ec2_security_group_rule_description)', () => {
+    expectApplied(apply, plan, 'aws_vpc_security_group_ingress_rule.alb_from_cloudfront', 'aws_vpc_security_group_egress_rule.alb_to_endpoint');
+    const state = tf.state();
+    expect(state['aws_vpc_security_group_ingress_rule.alb_from_cloudfront']!.description).toBe('HTTPS from CloudFront origin-facing servers');
+    expect(state['aws_vpc_security_group_egress_rule.alb_to_endpoint']!.description).toBe('HTTPS to the execute-api endpoint');
+  });
+
+  it('keeps the user pool on the ESSENTIALS tier after the provider updates the pool (cognito_user_pool_tier)', () => {
+    expectApplied(apply, plan, 'aws_cognito_user_pool.pool');
+    expect(tf.state()['aws_cognito_user_pool.pool']!.user_pool_tier).toBe('ESSENTIALS');
   });
 
   it('creates the resource server (moto does this without patches; the update and destroy below need them)', () => {
@@ -262,6 +310,12 @@ describe('WHEN it is destroyed', () => {
   it('deletes the resource server: DeleteResourceServer (cognito_resource_server)', () => {
     expect(errorsFor(destroy, 'aws_cognito_resource_server.api')).toBe('');
     expect(tf.state()['aws_cognito_resource_server.api']).toBeUndefined();
+  });
+
+  it('resets the API Gateway account: UpdateAccount without a role (apigateway_account_reset)', async () => {
+    expect(errorsFor(destroy, 'aws_api_gateway_account.main')).toBe('');
+    const account = await awsRequest(emulator.endpoint, { service: 'apigateway', region: 'eu-west-1', path: '/account' });
+    expect(JSON.parse(account.text).cloudwatchRoleArn ?? null).toBeNull();
   });
 
   it('deletes the VPC origin after the distribution that uses it (cloudfront_vpc_origins)', async () => {

@@ -20,6 +20,9 @@ PATCHES = (
     "cloudfront_distribution_config",
     "cloudfront_policies",
     "iam_managed_policies",
+    "cognito_user_pool_tier",
+    "ec2_security_group_rule_description",
+    "apigateway_account_reset",
 )
 
 
