@@ -6,13 +6,13 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnvironment } from '../environments/load';
-import { defaultBootstrapStateFile } from '../stacks/state-bootstrap-stack';
 import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { synthBootstrap } from './lib/bootstrap';
-import { DAEMON_DIR, emulatorInventory, runningDaemon, stopDaemon } from './lib/emulator-daemon';
+import { emulatorInventory, runningDaemon, stopDaemon } from './lib/emulator-daemon';
+import { localWork } from './lib/local-work';
 import { Progress, StepError, table } from './lib/progress';
-import { DEFAULT_OUTDIR, stackDir, synthEnvironments } from './lib/synth';
+import { stackDir, synthEnvironments } from './lib/synth';
 import { terraform, terraformEnv } from './lib/terraform';
 
 const HELP = `
@@ -44,9 +44,10 @@ async function main(): Promise<number> {
     throw new UsageError(`environment "${name}" is a real AWS account: destroy only runs on the emulator environment (local); change real environments through npm run plan -- ${name}`);
   }
   const progress = new Progress(`destroy ${name}`);
-  const daemon = await runningDaemon();
+  const work = localWork();
+  const daemon = await runningDaemon(work.daemonDir);
   if (!daemon) {
-    rmSync(defaultBootstrapStateFile(probe), { force: true });
+    rmSync(work.bootstrapStateFile(probe), { force: true });
     process.stdout.write('No local emulator is running: nothing deployed is left (the emulator keeps nothing once stopped).\n');
     return 0;
   }
@@ -54,19 +55,19 @@ async function main(): Promise<number> {
     const endpoint = daemon.endpoint;
     const env = loadEnvironment(name, undefined, { emulatorEndpoint: endpoint });
     const tfEnv = { ...terraformEnv(), PLATFORM_EMULATOR_ENDPOINT: endpoint };
-    await progress.step(`synth ${name}`, () => synthEnvironments([name], DEFAULT_OUTDIR, { emulatorEndpoint: endpoint }));
-    const platformDir = stackDir(platformStackId(env));
+    await progress.step(`synth ${name}`, () => synthEnvironments([name], work.outdir, { emulatorEndpoint: endpoint }));
+    const platformDir = stackDir(platformStackId(env), work.outdir);
     await progress.step('terraform init (platform)', () => terraform(platformDir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv }));
     await progress.step('terraform destroy (platform)', () => terraform(platformDir, ['destroy', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=30s'], { env: tfEnv }));
 
-    const stateFile = defaultBootstrapStateFile(env);
-    const bootstrapId = await progress.step(`synth ${bootstrapStackId(env)}`, () => synthBootstrap(env, DEFAULT_OUTDIR, stateFile));
-    const bootstrapDir = stackDir(bootstrapId);
+    const stateFile = work.bootstrapStateFile(env);
+    const bootstrapId = await progress.step(`synth ${bootstrapStackId(env)}`, () => synthBootstrap(env, work.outdir, stateFile));
+    const bootstrapDir = stackDir(bootstrapId, work.outdir);
     await progress.step('terraform init (state bucket)', () => terraform(bootstrapDir, ['init', '-input=false', '-no-color'], { env: tfEnv }));
     await progress.step('terraform destroy (state bucket and key)', () => terraform(bootstrapDir, ['destroy', '-auto-approve', '-input=false', '-no-color'], { env: tfEnv }));
 
     const left = await progress.step('check the emulator holds none of the resources', async () => {
-      const baselineFile = join(DAEMON_DIR, 'baseline.json');
+      const baselineFile = join(work.daemonDir, 'baseline.json');
       const baseline = existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Record<string, number>) : {};
       const found = leftovers(baseline, await emulatorInventory(endpoint));
       // KMS keys cannot be deleted at once: they wait in PendingDeletion, as on AWS.
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
       if (remaining.length > 0) throw new Error(`the emulator still holds:\n${table(['kind', 'count'], remaining.map(([k, n]) => [k, String(n)]))}`);
       return found;
     });
-    await stopDaemon(daemon);
+    await stopDaemon(daemon, work.daemonDir);
     rmSync(stateFile, { force: true });
     process.stdout.write(`\nDestroyed the local platform and its state bucket in ${progress.elapsed()}; the emulator holds none of them${left.length ? ' (the KMS key waits in PendingDeletion, as on AWS)' : ''} and is stopped.\n`);
     return 0;

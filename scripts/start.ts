@@ -14,11 +14,11 @@ import { parseArgs, runMain } from './lib/args';
 import { bootstrap } from './lib/bootstrap';
 import { emulatorInventory, startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
 import { Progress, StepError, table } from './lib/progress';
-import { readStackJson, stackDir, synthEnvironments, DEFAULT_OUTDIR } from './lib/synth';
+import { readStackJson, stackDir, synthEnvironments } from './lib/synth';
 import { PROJECT_ROOT, run, terraform, terraformEnv } from './lib/terraform';
 import { overlayPlan, verify } from './lib/verify';
 import { writeFileSync } from 'node:fs';
-import { DAEMON_DIR } from './lib/emulator-daemon';
+import { localWork } from './lib/local-work';
 
 const HELP = `
 usage: npm start [-- --stop] [--terraform]
@@ -51,20 +51,21 @@ export interface StartResult {
 async function main(): Promise<number> {
   const { flags } = parseArgs(process.argv.slice(2), ['--stop', '--terraform'], { environmentsRequired: false });
   const progress = new Progress('start');
+  const work = localWork();
   let emulator: (DaemonRecord & { reused: boolean }) | undefined;
   try {
-    emulator = await progress.step('start the local AWS emulator', () => startDaemon());
+    emulator = await progress.step('start the local AWS emulator', () => startDaemon({ dir: work.daemonDir }));
     process.stderr.write(`[start] emulator ${emulator.reused ? 'reused' : 'started'} at ${emulator.endpoint} (pid ${emulator.pid})\n`);
-    if (!emulator.reused) writeFileSync(join(DAEMON_DIR, 'baseline.json'), JSON.stringify(await emulatorInventory(emulator.endpoint)));
+    if (!emulator.reused) writeFileSync(join(work.daemonDir, 'baseline.json'), JSON.stringify(await emulatorInventory(emulator.endpoint)));
     const endpoint = emulator.endpoint;
     const tfEnv = { ...terraformEnv(), PLATFORM_EMULATOR_ENDPOINT: endpoint, PLATFORM_ENVIRONMENTS: ENVIRONMENT };
 
-    await bootstrap({ environment: ENVIRONMENT, emulatorEndpoint: endpoint, progress, terraformEnv: tfEnv });
-
     const env = loadEnvironment(ENVIRONMENT, undefined, { emulatorEndpoint: endpoint });
+    await bootstrap({ environment: ENVIRONMENT, emulatorEndpoint: endpoint, progress, terraformEnv: tfEnv, outdir: work.outdir, stateFile: work.bootstrapStateFile(env) });
+
     const stack = platformStackId(env);
-    await progress.step(`synth ${stack}`, () => synthEnvironments([ENVIRONMENT], DEFAULT_OUTDIR, { emulatorEndpoint: endpoint }));
-    const dir = stackDir(stack);
+    await progress.step(`synth ${stack}`, () => synthEnvironments([ENVIRONMENT], work.outdir, { emulatorEndpoint: endpoint }));
+    const dir = stackDir(stack, work.outdir);
 
     // -reconfigure: the emulator's port (part of the backend configuration) changes from run to run.
     await progress.step('terraform init', () => terraform(dir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv }));
@@ -86,8 +87,8 @@ async function main(): Promise<number> {
 
     const state = await progress.step('read the deployed state', async () => JSON.parse((await terraform(dir, ['show', '-json', '-no-color'], { env: tfEnv })).stdout));
     const results = await progress.step('verify the access rules against what was deployed', async () => {
-      const platform = overlayPlan(readStackJson(stack), { planned_values: state.values });
-      const bootstrapJson = readStackJson(bootstrapStackId(env));
+      const platform = overlayPlan(readStackJson(stack, work.outdir), { planned_values: state.values });
+      const bootstrapJson = readStackJson(bootstrapStackId(env), work.outdir);
       const rules = await verify({ environment: env, platform, bootstrap: bootstrapJson });
       const failed = rules.filter((r) => !r.passed);
       if (failed.length > 0) {
@@ -100,12 +101,12 @@ async function main(): Promise<number> {
     const resources = countResources(state.values?.root_module);
     printSummary(outputs, resources, results.length, emulator, progress.elapsed());
     if (flags.has('--stop')) {
-      await stopDaemon(emulator);
+      await stopDaemon(emulator, work.daemonDir);
       process.stderr.write('[start] emulator stopped (--stop): everything deployed is gone with it\n');
     }
     return 0;
   } catch (error) {
-    if (emulator && !emulator.reused) await stopDaemon(emulator);
+    if (emulator && !emulator.reused) await stopDaemon(emulator, work.daemonDir);
     const step = error instanceof StepError ? error.step : 'start';
     const cause = error instanceof StepError ? error.cause : error;
     process.stderr.write(`\nnpm start failed at step "${step}":\n${cause instanceof Error ? cause.message : String(cause)}\n`);

@@ -3,8 +3,8 @@
  * `npm run destroy -- local` (another process) finds what was deployed. Tests use
  * `startEmulator()` (scripts/lib/emulator.ts) instead: an emulator that dies with them.
  *
- * The running emulator is recorded in `.offline/emulator/daemon.json` (pid and endpoint); it
- * listens on 127.0.0.1 only, and its log is `.offline/emulator/emulator.log`.
+ * The running emulator is recorded in `<dir>/daemon.json` (pid and endpoint; dir defaults to
+ * `.offline/emulator`); it listens on 127.0.0.1 only, and its log is `<dir>/emulator.log`.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { EMULATOR_SERVER, EmulatorMissingError, EmulatorStartError } from './emulator';
 import { OFFLINE_DIR, PROJECT_ROOT } from './terraform';
 
-export const DAEMON_DIR = join(OFFLINE_DIR, 'emulator');
-const RECORD = join(DAEMON_DIR, 'daemon.json');
-const LOG = join(DAEMON_DIR, 'emulator.log');
+/** Where the running emulator is recorded; a test gives its own directory so it never meets a developer's emulator. */
+export const DEFAULT_DAEMON_DIR = join(OFFLINE_DIR, 'emulator');
+const recordFile = (dir: string) => join(dir, 'daemon.json');
+const logFile = (dir: string) => join(dir, 'emulator.log');
 const READY = /EMULATOR READY (http:\/\/127\.0\.0\.1:(\d+))/;
 const EXIT_MISSING_DEPENDENCY = 3;
 
@@ -44,19 +45,21 @@ async function answers(endpoint: string): Promise<boolean> {
 }
 
 /** The recorded emulator, when it still runs and answers; a stale record is removed. */
-export async function runningDaemon(): Promise<DaemonRecord | undefined> {
-  if (!existsSync(RECORD)) return undefined;
-  const record = JSON.parse(readFileSync(RECORD, 'utf8')) as DaemonRecord;
+export async function runningDaemon(dir: string = DEFAULT_DAEMON_DIR): Promise<DaemonRecord | undefined> {
+  if (!existsSync(recordFile(dir))) return undefined;
+  const record = JSON.parse(readFileSync(recordFile(dir), 'utf8')) as DaemonRecord;
   if (alive(record.pid) && (await answers(record.endpoint))) return record;
-  rmSync(RECORD, { force: true });
+  rmSync(recordFile(dir), { force: true });
   return undefined;
 }
 
 /** Starts the emulator in the background (or returns the one already running) and records it. */
-export async function startDaemon(options: { python?: string; timeoutMs?: number } = {}): Promise<DaemonRecord & { reused: boolean }> {
-  const existing = await runningDaemon();
+export async function startDaemon(options: { python?: string; timeoutMs?: number; dir?: string } = {}): Promise<DaemonRecord & { reused: boolean }> {
+  const dir = options.dir ?? DEFAULT_DAEMON_DIR;
+  const existing = await runningDaemon(dir);
   if (existing) return { ...existing, reused: true };
-  mkdirSync(DAEMON_DIR, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const LOG = logFile(dir);
   const python = options.python ?? process.env.EMULATOR_PYTHON ?? 'python3';
   const log = openSync(LOG, 'w');
   const child = spawn(python, [EMULATOR_SERVER, '--port', '0'], { cwd: PROJECT_ROOT, detached: true, stdio: ['ignore', log, log], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
@@ -80,7 +83,7 @@ export async function startDaemon(options: { python?: string; timeoutMs?: number
       const ready = READY.exec(text);
       if (ready) {
         const record: DaemonRecord = { pid: child.pid!, endpoint: ready[1]!, startedAt: new Date().toISOString(), log: LOG };
-        writeFileSync(RECORD, `${JSON.stringify(record, null, 2)}\n`);
+        writeFileSync(recordFile(dir), `${JSON.stringify(record, null, 2)}\n`);
         child.unref();
         return { ...record, reused: false };
       }
@@ -105,14 +108,14 @@ function killTree(pid: number, signal: NodeJS.Signals = 'SIGTERM'): void {
 }
 
 /** Stops the recorded emulator (if any) and waits until it is gone. */
-export async function stopDaemon(record?: DaemonRecord): Promise<boolean> {
-  const target = record ?? (existsSync(RECORD) ? (JSON.parse(readFileSync(RECORD, 'utf8')) as DaemonRecord) : undefined);
+export async function stopDaemon(record?: DaemonRecord, dir: string = DEFAULT_DAEMON_DIR): Promise<boolean> {
+  const target = record ?? (existsSync(recordFile(dir)) ? (JSON.parse(readFileSync(recordFile(dir), 'utf8')) as DaemonRecord) : undefined);
   if (!target) return false;
   killTree(target.pid);
   const deadline = Date.now() + 5000;
   while (alive(target.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   if (alive(target.pid)) killTree(target.pid, 'SIGKILL');
-  rmSync(RECORD, { force: true });
+  rmSync(recordFile(dir), { force: true });
   return true;
 }
 

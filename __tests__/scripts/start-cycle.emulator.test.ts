@@ -1,0 +1,70 @@
+/**
+ * The main job, as a user runs it: `npm start` deploys the whole local environment to the
+ * emulator, a second plan shows no changes, the access rules pass against what was deployed;
+ * `npm run destroy -- local` removes everything, the emulator holds none of it, and stops.
+ * PLATFORM_WORK_DIR keeps this cycle's emulator, state and output apart from a developer's.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runningDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['scripts/ts-run.cjs', script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+describe('npm start, then npm run destroy -- local', () => {
+  let work: string;
+  let daemonPid: number | undefined;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'platform-cycle-'));
+  });
+  afterAll(async () => {
+    const left = await runningDaemon(join(work, 'emulator'));
+    if (left) await stopDaemon(left, join(work, 'emulator'));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('deploys every resource of local, re-plans with no changes and passes the access rules', async () => {
+    const result = await runScript('scripts/start.ts', [], { PLATFORM_WORK_DIR: work });
+    if (result.code !== 0) throw new Error(`npm start exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+    expect(result.stderr).toMatch(/\[start\] cdktf deploy local: done in/);
+    expect(result.stderr).toMatch(/\[start\] plan again: no changes expected: done in/);
+    expect(result.stdout).toMatch(/The local platform is deployed \((\d+) resources/);
+    expect(Number(/deployed \((\d+) resources/.exec(result.stdout)![1])).toBeGreaterThan(100);
+    expect(result.stdout).toContain('a second plan shows no changes');
+    expect(result.stdout).toContain('10/10 access rules pass against the deployed state');
+    for (const output of ['edge_distribution_id', 'edge_vpc_origin_id', 'edge_alb_arn', 'network_execute_api_endpoint_id', 'api_orders_rest_api_id', 'api_profile_rest_api_id', 'identity_user_pool_id', 'identity_client_ids']) {
+      expect(result.stdout).toMatch(new RegExp(`^${output}\\s+\\S+`, 'm'));
+    }
+    // the emulator keeps running for destroy, recorded in the work dir
+    const daemon = await runningDaemon(join(work, 'emulator'));
+    expect(daemon?.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    daemonPid = daemon!.pid;
+    // the platform's state is in the state bucket, under local/platform.tfstate
+    const state = await fetch(`${daemon!.endpoint}/platform-tfstate-local/local/platform.tfstate`);
+    expect(state.status).toBe(200);
+    expect(((await state.json()) as { resources: unknown[] }).resources.length).toBeGreaterThan(100);
+  }, 900_000);
+
+  it('destroys everything: the emulator holds none of the resources, then stops', async () => {
+    expect(daemonPid).toBeDefined();
+    const result = await runScript('scripts/destroy.ts', ['local'], { PLATFORM_WORK_DIR: work });
+    if (result.code !== 0) throw new Error(`npm run destroy exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+    expect(result.stderr).toMatch(/check the emulator holds none of the resources: done/);
+    expect(result.stdout).toMatch(/the emulator holds none of them/);
+    expect(await runningDaemon(join(work, 'emulator'))).toBeUndefined();
+    expect(() => process.kill(daemonPid!, 0)).toThrow();
+    expect(existsSync(join(work, 'bootstrap-state', 'local', 'terraform.tfstate'))).toBe(false);
+  }, 600_000);
+});
