@@ -164,11 +164,11 @@ describe('a plan laid over the synthesized configuration', () => {
   it('keeps references as synthesized when a state knows the real ids, and takes its literals', async () => {
     const input = fresh('local');
     const [apiName] = Object.keys(input.platform.resource.aws_api_gateway_rest_api);
-    const state = { planned_values: { root_module: { resources: [{ mode: 'managed', type: 'aws_api_gateway_rest_api', name: apiName, values: { endpoint_configuration: [{ types: ['PRIVATE'], vpc_endpoint_ids: ['vpce-05733d6d938f1bea2'] }], name: 'renamed-by-hand' } }] } } };
+    const state = { planned_values: { root_module: { resources: [{ mode: 'managed', type: 'aws_api_gateway_rest_api', name: apiName, values: { endpoint_configuration: [{ types: ['PRIVATE'], vpc_endpoint_ids: ['vpce-05733d6d938f1bea2'] }], name: 'renamed-by-hand-orders' } }] } } };
     const overlaid = overlayPlan(input.platform, state);
     const api = overlaid.resource.aws_api_gateway_rest_api[apiName];
     expect(api.endpoint_configuration.vpc_endpoint_ids).toEqual(input.platform.resource.aws_api_gateway_rest_api[apiName].endpoint_configuration.vpc_endpoint_ids);
-    expect(api.name).toBe('renamed-by-hand');
+    expect(api.name).toBe('renamed-by-hand-orders');
     expect(await failing({ ...input, platform: overlaid })).toEqual([]);
   });
 
