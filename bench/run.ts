@@ -9,6 +9,8 @@ import { parseArgs, runMain } from '../scripts/lib/args';
 import { table } from '../scripts/lib/progress';
 import { PROJECT_ROOT, terraformEnv } from '../scripts/lib/terraform';
 import { measure, sample, type CaseResult } from './measure';
+import { bootstrap } from '../scripts/lib/bootstrap';
+import { startEmulator } from '../scripts/lib/emulator';
 
 const HELP = `
 usage: npm run bench [-- --runs N] [--quick] [--only CASE[,CASE]] [--no-write]
@@ -18,7 +20,7 @@ prints the median, the spread (min-max) and the peak memory of each.
 Writes bench/RESULTS.md unless --no-write.
 
   --runs N      measured runs per light case (heavy cases use min(N, 3))
-  --quick       1 measured run per case, no warm-up for heavy cases
+  --quick       1 measured run per case
   --only LIST   cases to run: synth, growth, tests, plan, start (default: all)
 `;
 
@@ -32,6 +34,8 @@ interface Section {
 }
 
 const node = process.execPath;
+/** --quick: one measured run and no warm-up for the heavy cases (tests, plan, start). */
+let quick = false;
 
 function synthInto(outdir: string, environmentsDir?: string): () => ReturnType<typeof sample> {
   const env = { ...process.env, CDKTF_OUTDIR: outdir, ...(environmentsDir ? { PLATFORM_ENVIRONMENTS_DIR: environmentsDir } : {}) };
@@ -110,9 +114,45 @@ function benchGrowth(runs: number, work: string): Section {
   return { title: 'Cost of growth', results, notes };
 }
 
+/** `npm test` split by tier: each tier is its own jest project. */
+function benchTests(runs: number): Section {
+  const jest = join(PROJECT_ROOT, 'node_modules', '.bin', 'jest');
+  const results = (['unit', 'terraform', 'emulator'] as const).map((tier) =>
+    measure(`npm run test:${tier}`, runs, () => sample(jest, ['--selectProjects', tier, '--silent'], { cwd: PROJECT_ROOT }), { warmUp: tier === 'unit' || !quick }),
+  );
+  const total = results.reduce((sum, r) => sum + r.medianSeconds, 0);
+  return {
+    title: 'npm test by tier',
+    results,
+    notes: [`unit tier ${results[0]!.medianSeconds.toFixed(1)} s (target: under 30 s); all tiers ${total.toFixed(0)} s (target: npm test under 180 s)`],
+  };
+}
+
+/** A plan of `local` against a fresh emulator with the state bucket bootstrapped (the plan of a first deploy). */
+async function benchPlan(runs: number, work: string): Promise<Section> {
+  const emulator = await startEmulator();
+  try {
+    await bootstrap({ environment: 'local', emulatorEndpoint: emulator.endpoint, outdir: join(work, 'bootstrap-out'), stateFile: join(work, 'bootstrap.tfstate') });
+    const args = ['scripts/ts-run.cjs', 'scripts/plan.ts', 'local', '--endpoint', emulator.endpoint, '--out', join(work, 'plans')];
+    const result = measure('npm run plan -- local (first deploy, against the emulator)', runs, () => sample(node, args, { cwd: PROJECT_ROOT, okCodes: [2] }), { warmUp: !quick });
+    return { title: 'Plan of one environment', results: [result], notes: ['exit code 2 (changes) expected: the plan of a first deploy of local'] };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/** Cold `npm start` (emulator installed, npm ci done): a fresh emulator each run, stopped at the end (--stop). */
+function benchStart(runs: number, work: string): Section {
+  const result = measure('cold npm start (deploy local, re-plan, verify)', runs, () =>
+    sample(node, ['scripts/ts-run.cjs', 'scripts/start.ts', '--stop'], { cwd: PROJECT_ROOT, env: { ...process.env, PLATFORM_WORK_DIR: join(work, `start-${Date.now()}`) } }),
+    { warmUp: !quick },
+  );
+  return { title: 'Local deploy', results: [result], notes: [`cold npm start median ${result.medianSeconds.toFixed(0)} s (target: under 90 s)`] };
+}
+
 async function main(): Promise<number> {
   const { flags } = parseArgs(process.argv.slice(2), ['--runs=', '--quick', '--only=', '--no-write'], { environmentsRequired: false });
-  const quick = flags.has('--quick');
+  quick = flags.has('--quick');
   const runs = quick ? 1 : Number(flags.get('--runs') ?? 5);
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error(`--runs must be a whole number from 1 to 50, got ${flags.get('--runs')}`);
   const only = String(flags.get('--only') ?? CASES.join(',')).split(',') as CaseName[];
@@ -124,6 +164,10 @@ async function main(): Promise<number> {
   try {
     if (only.includes('synth')) sections.push(benchSynth(runs, work));
     if (only.includes('growth')) sections.push(benchGrowth(Math.min(runs, 3), work));
+    const heavyRuns = Math.min(runs, 3);
+    if (only.includes('tests')) sections.push(benchTests(heavyRuns));
+    if (only.includes('plan')) sections.push(await benchPlan(heavyRuns, work));
+    if (only.includes('start')) sections.push(benchStart(heavyRuns, work));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
