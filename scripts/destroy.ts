@@ -9,7 +9,8 @@ import { loadEnvironment } from '../environments/load';
 import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { synthBootstrap } from './lib/bootstrap';
-import { emulatorInventory, runningDaemon, stopDaemon } from './lib/emulator-daemon';
+import { runningDaemon, stopDaemon } from './lib/emulator-daemon';
+import { addedSince, emulatorInventory } from './lib/emulator-inventory';
 import { localWork } from './lib/local-work';
 import { Progress, StepError, table } from './lib/progress';
 import { stackDir, synthEnvironments } from './lib/synth';
@@ -29,11 +30,6 @@ refuses to destroy protected resources.
 
 Exit 0 when everything is gone; 1 names the step that failed.
 `;
-
-/** Resource kinds moto keeps for itself (default VPC, grantees...): compared with the count before deploy. */
-function leftovers(before: Record<string, number>, after: Record<string, number>): [string, number][] {
-  return Object.entries(after).filter(([kind, n]) => n > (before[kind] ?? 0)).map(([kind, n]) => [kind, n - (before[kind] ?? 0)]);
-}
 
 async function main(): Promise<number> {
   const { environments } = parseArgs(process.argv.slice(2), []);
@@ -68,16 +64,14 @@ async function main(): Promise<number> {
 
     const left = await progress.step('check the emulator holds none of the resources', async () => {
       const baselineFile = join(work.daemonDir, 'baseline.json');
-      const baseline = existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Record<string, number>) : {};
-      const found = leftovers(baseline, await emulatorInventory(endpoint));
-      // KMS keys cannot be deleted at once: they wait in PendingDeletion, as on AWS.
-      const remaining = found.filter(([kind]) => kind !== 'kms.Key');
-      if (remaining.length > 0) throw new Error(`the emulator still holds:\n${table(['kind', 'count'], remaining.map(([k, n]) => [k, String(n)]))}`);
-      return found;
+      const baseline = existsSync(baselineFile) ? (JSON.parse(readFileSync(baselineFile, 'utf8')) as Record<string, string[]>) : {};
+      const remaining = Object.entries(addedSince(baseline, await emulatorInventory(endpoint, env.account.region)));
+      if (remaining.length > 0) throw new Error(`the emulator still holds:\n${table(['kind', 'ids'], remaining.map(([k, ids]) => [k, ids.join(', ')]))}`);
+      return remaining;
     });
     await stopDaemon(daemon, work.daemonDir);
     rmSync(stateFile, { force: true });
-    process.stdout.write(`\nDestroyed the local platform and its state bucket in ${progress.elapsed()}; the emulator holds none of them${left.length ? ' (the KMS key waits in PendingDeletion, as on AWS)' : ''} and is stopped.\n`);
+    process.stdout.write(`\nDestroyed the local platform and its state bucket in ${progress.elapsed()}; the emulator holds none of them (checked ${left.length === 0 ? 'every kind the platform creates' : ''}; the KMS key waits in PendingDeletion, as on AWS) and is stopped.\n`);
     return 0;
   } catch (error) {
     const step = error instanceof StepError ? error.step : 'destroy';

@@ -12,7 +12,8 @@ import { loadEnvironment } from '../environments/load';
 import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain } from './lib/args';
 import { bootstrap } from './lib/bootstrap';
-import { emulatorInventory, startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
+import { startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
+import { emulatorInventory } from './lib/emulator-inventory';
 import { Progress, StepError, table } from './lib/progress';
 import { readStackJson, stackDir, synthEnvironments } from './lib/synth';
 import { PROJECT_ROOT, run, terraform, terraformEnv } from './lib/terraform';
@@ -56,7 +57,7 @@ async function main(): Promise<number> {
   try {
     emulator = await progress.step('start the local AWS emulator', () => startDaemon({ dir: work.daemonDir }));
     process.stderr.write(`[start] emulator ${emulator.reused ? 'reused' : 'started'} at ${emulator.endpoint} (pid ${emulator.pid})\n`);
-    if (!emulator.reused) writeFileSync(join(work.daemonDir, 'baseline.json'), JSON.stringify(await emulatorInventory(emulator.endpoint)));
+    if (!emulator.reused) writeFileSync(join(work.daemonDir, 'baseline.json'), JSON.stringify(await emulatorInventory(emulator.endpoint, loadEnvironment(ENVIRONMENT).account.region)));
     const endpoint = emulator.endpoint;
     const tfEnv = { ...terraformEnv(), PLATFORM_EMULATOR_ENDPOINT: endpoint, PLATFORM_ENVIRONMENTS: ENVIRONMENT };
 
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
     } else {
       await progress.step(`cdktf deploy ${stack}`, async () => {
         const cli = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdktf');
-        const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--outputs-file', join(dir, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...tfEnv, CI: '1' } });
+        const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', work.outdir, '--outputs-file', join(dir, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...tfEnv, CI: '1' } });
         if (result.code !== 0) throw new Error(`cdktf deploy exited ${result.code}:\n${tail(result.stdout + result.stderr)}`);
       });
     }

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runningDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
+import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -51,6 +52,9 @@ describe('npm start, then npm run destroy -- local', () => {
     const daemon = await runningDaemon(join(work, 'emulator'));
     expect(daemon?.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     daemonPid = daemon!.pid;
+    // every kind the destroy check lists is there now: the check can see what it must later miss
+    const inventory = await emulatorInventory(daemon!.endpoint, 'eu-west-1');
+    for (const [kind, ids] of Object.entries(inventory)) expect([kind, ids.length > 0]).toEqual([kind, true]);
     // the platform's state is in the state bucket, under local/platform.tfstate
     const state = await fetch(`${daemon!.endpoint}/platform-tfstate-local/local/platform.tfstate`);
     expect(state.status).toBe(200);

@@ -118,18 +118,3 @@ export async function stopDaemon(record?: DaemonRecord, dir: string = DEFAULT_DA
   rmSync(recordFile(dir), { force: true });
   return true;
 }
-
-/** Every resource the emulator holds, by service and kind (moto's own data dump), empty kinds left out. */
-export async function emulatorInventory(endpoint: string): Promise<Record<string, number>> {
-  const response = await fetch(`${endpoint}/moto-api/data.json`);
-  if (!response.ok) throw new Error(`${endpoint}/moto-api/data.json answered ${response.status}`);
-  const data = (await response.json()) as Record<string, Record<string, unknown>>;
-  const counts: Record<string, number> = {};
-  for (const [service, kinds] of Object.entries(data)) {
-    for (const [kind, items] of Object.entries(kinds ?? {})) {
-      const n = Array.isArray(items) ? items.length : items && typeof items === 'object' ? Object.keys(items).length : 0;
-      if (n > 0) counts[`${service}.${kind}`] = n;
-    }
-  }
-  return counts;
-}
