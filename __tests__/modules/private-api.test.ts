@@ -6,7 +6,7 @@
  * the policy; and one `fails when ...` test per rule the construct enforces.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
+import { evaluateInvoke } from '../../scripts/lib/rules/access';
 import { Testing, TerraformStack } from 'cdktf';
 import type { ApiConfig, Environment } from '../../environments/schema';
 import { Network } from '../../modules/network';
@@ -98,25 +98,8 @@ const STAND_IN_API_ID = 'a1b2c3d4e5';
 const STAND_IN_ENDPOINT = 'vpce-0123456789abcdef0';
 const OTHER_ENDPOINT = 'vpce-0fedcba9876543210';
 
-async function evaluate(policy: object, resource: string, accountId: string, sourceVpce: string | undefined): Promise<string> {
-  const response = await runSimulation(
-    {
-      request: {
-        principal: anonymousPrincipal,
-        action: 'execute-api:Invoke',
-        resource: { resource, accountId },
-        contextVariables: sourceVpce === undefined ? {} : { 'aws:SourceVpce': sourceVpce },
-      },
-      identityPolicies: [],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: policy,
-    } as any,
-    {},
-  );
-  if (response.resultType === 'error') throw new Error(`simulation failed: ${JSON.stringify(response.errors)}`);
-  return response.overallResult;
-}
+/** The same IAM evaluation `npm run verify` uses (rule 2). */
+const evaluate = (policy: object, resource: string, accountId: string, sourceVpce: string | undefined) => evaluateInvoke(policy as Record<string, unknown>, resource, accountId, sourceVpce);
 
 describe.each(ENVIRONMENT_NAMES)('private APIs in the %s environment', (envName) => {
   const env: Environment = environment(envName);

@@ -124,7 +124,7 @@ export async function resourcePolicyProblems(json: Json, evaluations: PolicyEval
         ['no endpoint', undefined, 'ExplicitlyDenied'],
       ];
       for (const [via, sourceVpce, expected] of cases) {
-        const result = await evaluate(policy, resource, accountId, sourceVpce);
+        const result = await evaluateInvoke(policy, resource, accountId, sourceVpce);
         evaluations.push({ request: `${apiName} ${method} ${path}`, via, result });
         if (result !== expected) {
           problems.push(`${policyAddress}: ${method} ${path} through ${via} is ${result}; expected ${expected}`);
@@ -139,7 +139,8 @@ export async function resourcePolicyProblems(json: Json, evaluations: PolicyEval
 /** Evaluations are pure: the same policy, resource and source give the same answer (verify runs them per method, often). */
 const evaluated = new Map<string, Promise<string>>();
 
-function evaluate(policy: Json, resource: string, accountId: string, sourceVpce: string | undefined): Promise<string> {
+/** `execute-api:Invoke` of `resource` by an anonymous caller (token holders are anonymous to IAM), from `sourceVpce` or none. */
+export function evaluateInvoke(policy: Json, resource: string, accountId: string, sourceVpce: string | undefined): Promise<string> {
   const key = JSON.stringify([policy, resource, accountId, sourceVpce ?? null]);
   let result = evaluated.get(key);
   if (!result) {
