@@ -23,6 +23,7 @@ PATCHES = (
     "cognito_user_pool_tier",
     "ec2_security_group_rule_description",
     "apigateway_account_reset",
+    "s3_delete_marker_dispose",
 )
 
 
