@@ -42,7 +42,8 @@ const matches = (pattern: RegExp) => (texts: string[]) => texts.flatMap((t) => [
 /** Each kind: how to list it, and how to pick the ids out of the answer. Default resources (default VPC...) are excluded. */
 const KINDS: { kind: string; regions: 'regional' | 'global' | 'both'; list: Lister; ids: (texts: string[]) => string[] }[] = [
   { kind: 'VPCs', regions: 'regional', list: query('ec2', 'DescribeVpcs', '2016-11-15', '&Filter.1.Name=is-default&Filter.1.Value.1=false'), ids: matches(/<vpcId>(vpc-[^<]+)<\/vpcId>/g) },
-  { kind: 'VPC endpoints', regions: 'regional', list: query('ec2', 'DescribeVpcEndpoints', '2016-11-15'), ids: matches(/<vpcEndpointId>([^<]+)<\/vpcEndpointId>/g) },
+  // A deleted endpoint stays listed in state "deleted" for a while, on AWS as in moto: it is gone.
+  { kind: 'VPC endpoints', regions: 'regional', list: query('ec2', 'DescribeVpcEndpoints', '2016-11-15'), ids: (t) => t.flatMap((x) => [...x.matchAll(/<vpcEndpointId>(vpce-[^<]+)<\/vpcEndpointId>([\s\S]*?)(?=<vpcEndpointId>|$)/g)].filter((m) => !/<state>deleted<\/state>/i.test(m[2]!)).map((m) => m[1]!)) },
   { kind: 'internet gateways', regions: 'regional', list: query('ec2', 'DescribeInternetGateways', '2016-11-15'), ids: matches(/<internetGatewayId>([^<]+)<\/internetGatewayId>/g) },
   { kind: 'load balancers', regions: 'regional', list: query('elasticloadbalancing', 'DescribeLoadBalancers', '2015-12-01'), ids: matches(/<LoadBalancerArn>([^<]+)<\/LoadBalancerArn>/g) },
   { kind: 'target groups', regions: 'regional', list: query('elasticloadbalancing', 'DescribeTargetGroups', '2015-12-01'), ids: matches(/<TargetGroupArn>([^<]+)<\/TargetGroupArn>/g) },
