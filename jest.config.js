@@ -3,7 +3,8 @@
 //   terraform - terraform init/validate/plan offline, no emulator
 //   emulator  - real Terraform applies against the local AWS emulator (moto on 127.0.0.1)
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], roots: ['<rootDir>/__tests__'] };
+// testTimeout: tests that spawn the CLI (node + cdktf) take seconds on a loaded 2-core machine; 5 s flakes.
+const common = { testEnvironment: 'node', transform, testTimeout: 60_000, moduleFileExtensions: ['ts', 'js', 'json'], roots: ['<rootDir>/__tests__'] };
 
 module.exports = {
   projects: [
