@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runningDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
 import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
+import { awsRequest } from '../helpers/aws-request';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -56,9 +57,10 @@ describe('npm start, then npm run destroy -- local', () => {
     const inventory = await emulatorInventory(daemon!.endpoint, 'eu-west-1');
     for (const [kind, ids] of Object.entries(inventory)) expect([kind, ids.length > 0]).toEqual([kind, true]);
     // the platform's state is in the state bucket, under local/platform.tfstate
-    const state = await fetch(`${daemon!.endpoint}/platform-tfstate-local/local/platform.tfstate`);
+    // (a signed request: the bucket policy refuses anonymous reads, as on AWS)
+    const state = await awsRequest(daemon!.endpoint, { service: 's3', region: 'eu-west-1', path: '/platform-tfstate-local/local/platform.tfstate' });
     expect(state.status).toBe(200);
-    expect(((await state.json()) as { resources: unknown[] }).resources.length).toBeGreaterThan(100);
+    expect((JSON.parse(state.text) as { resources: unknown[] }).resources.length).toBeGreaterThan(100);
   }, 900_000);
 
   it('destroys everything: the emulator holds none of the resources, then stops', async () => {
