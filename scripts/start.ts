@@ -43,12 +43,6 @@ Exit 0 when every step passes; 1 names the step that failed.
 
 const ENVIRONMENT = 'local';
 
-export interface StartResult {
-  readonly emulator: DaemonRecord;
-  readonly outputs: Record<string, unknown>;
-  readonly resources: number;
-}
-
 async function main(): Promise<number> {
   const { flags } = parseArgs(process.argv.slice(2), ['--stop', '--terraform'], { environmentsRequired: false });
   const progress = new Progress('start');
