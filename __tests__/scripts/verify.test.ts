@@ -172,6 +172,14 @@ describe('a plan laid over the synthesized configuration', () => {
     expect(await failing({ ...input, platform: overlaid })).toEqual([]);
   });
 
+  it('does not mix blocks of a list whose order the state does not keep (the distribution origins)', async () => {
+    const input = fresh('local');
+    const [name, distribution] = Object.entries(input.platform.resource.aws_cloudfront_distribution)[0] as [string, Json];
+    const reversed = [...distribution.origin].reverse().map((o: Json) => ({ ...o, custom_header: [{ name: 'x-apigw-api-id', value: 'concrete-id' }] }));
+    const state = { planned_values: { root_module: { resources: [{ mode: 'managed', type: 'aws_cloudfront_distribution', name, values: { origin: reversed } }] } } };
+    expect(await failing({ ...input, platform: overlayPlan(input.platform, state) })).toEqual([]);
+  });
+
   it('keeps every rule passing when the plan agrees with the configuration', async () => {
     const input = fresh('staging');
     const resources = Object.entries(input.platform.resource).flatMap(([type, byName]) =>

@@ -135,8 +135,10 @@ function overlay(base: any, planned: any): any {
     return out;
   }
   if (Array.isArray(planned) && Array.isArray(base)) {
-    if (planned.length !== base.length) return base;
-    return base.map((b, i) => overlay(b, planned[i]));
+    // Lists of blocks are often sets whose order Terraform does not keep (a distribution's origins):
+    // matching them by position would mix two blocks, so they stay as synthesized.
+    if (base.some((b) => (b !== null && typeof b === 'object') || (typeof b === 'string' && b.includes('${')))) return base;
+    return planned;
   }
   // An expression stays: it shows which resource is wired in (the rules check wiring by reference),
   // and Terraform resolves it to that resource's value. A literal takes the value Terraform will set.
