@@ -38,5 +38,18 @@ export function addS3Backend(stack: TerraformStack, env: Environment, stackKind:
   });
   // cdktf 0.21 has no prop for S3-native locking yet.
   backend.addOverride('use_lockfile', true);
+  requireTerraformVersion(stack);
   return backend;
+}
+
+/** The oldest Terraform the stacks run on: S3-native locking (`use_lockfile`) came with 1.10. */
+export const TERRAFORM_REQUIRED_VERSION = '>= 1.10.0';
+
+/**
+ * States the Terraform version a stack needs (`terraform { required_version }`): an older
+ * Terraform stops at `terraform init` with "Unsupported Terraform Core version", on whichever
+ * machine runs it, before it touches any state.
+ */
+export function requireTerraformVersion(stack: TerraformStack): void {
+  stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
 }

@@ -21,7 +21,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import type { Construct } from 'constructs';
 import { resolve } from 'node:path';
 import type { Environment } from '../environments/schema';
-import { kmsKeyAliasArn } from './backend';
+import { kmsKeyAliasArn, requireTerraformVersion } from './backend';
 import { providerConfig } from './providers';
 
 /** Where bootstrap states live: `<project>/bootstrap-state/` (gitignored through `*.tfstate`). */
@@ -194,6 +194,7 @@ export class StateBootstrapStack extends TerraformStack {
     if (keepVersions > 100) throw new Error(`noncurrentVersionsToKeep: got ${keepVersions}; expected 1 to 100 (the S3 limit)`);
 
     new LocalBackend(this, { path: this.stateFile });
+    requireTerraformVersion(this);
     const provider = new AwsProvider(this, 'aws', providerConfig(env, env.state.region));
 
     // Fails the plan, before anything is created, when the credentials are for another account.

@@ -11,7 +11,7 @@ import { Testing } from 'cdktf';
 import { resolve } from 'node:path';
 import type { Environment } from '../../environments/schema';
 import { stateBackendProblems, stateBucketProblems, type StateBucketExpectations } from '../../scripts/lib/rules/state';
-import { kmsKeyAliasArn } from '../../stacks/backend';
+import { kmsKeyAliasArn, TERRAFORM_REQUIRED_VERSION } from '../../stacks/backend';
 import { addEnvironmentStacks, bootstrapStackId, platformStackId } from '../../stacks';
 import { PLATFORM_STACK_KIND } from '../../stacks/platform-stack';
 import { StateBootstrapStack, stateBucketPolicy, type StateBootstrapStackProps } from '../../stacks/state-bootstrap-stack';
@@ -305,6 +305,13 @@ describe('environment stack backends', () => {
     expect(stateBackendProblems(synths.get(name)!, { bucket: env.state.bucket, key: `${name}/${PLATFORM_STACK_KIND}.tfstate`, region: env.state.region, kmsKeyId: kmsKeyAliasArn(env) })).toEqual([]);
     expect(backendOf(name)).toMatchObject({ key: `${platformStackId(env)}/platform.tfstate`, encrypt: true, use_lockfile: true, kms_key_id: kmsKeyAliasArn(env) });
     expect(backendOf(name).dynamodb_table).toBeUndefined();
+  });
+
+  it.each(ENVIRONMENT_NAMES)('%s: both stacks require Terraform 1.10 or newer (S3-native locking), checked by Terraform where it runs', (name) => {
+    // GIVEN the platform and bootstrap stacks of the environment  THEN each states the version it needs
+    expect(TERRAFORM_REQUIRED_VERSION).toBe('>= 1.10.0');
+    expect(synths.get(name)!.terraform.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
+    expect(synthBootstrap(environment(name)).json.terraform.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
   });
 
   it('gives every environment a different state key (and bucket, one per account)', () => {

@@ -3,13 +3,13 @@
  * the synthesized JSON is valid against the AWS provider 5.100.0 schema.
  */
 import { App } from 'cdktf';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironment } from '../../environments/load';
 import { validateStack } from '../../scripts/validate';
 import { stackDir, synthEnvironments } from '../../scripts/lib/synth';
-import { terraformEnv } from '../../scripts/lib/terraform';
+import { terraform, terraformEnv } from '../../scripts/lib/terraform';
 import { platformStackId } from '../../stacks';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { ENVIRONMENT_NAMES, environment } from '../helpers/synth';
@@ -28,6 +28,25 @@ describe('terraform validate (offline)', () => {
     expect(result.diagnostics).toEqual([]);
     expect(result.valid).toBe(true);
   }, 180_000);
+
+  test('fails when the Terraform that runs a stack is older than the version the stack requires', async () => {
+    // GIVEN the local stack, its required_version raised past the Terraform on this machine
+    const dir = stackDir(platformStackId(loadEnvironment('local')), outdir);
+    const file = join(dir, 'cdk.tf.json');
+    const original = readFileSync(file, 'utf8');
+    const json = JSON.parse(original);
+    expect(json.terraform.required_version).toBe('>= 1.10.0');
+    json.terraform.required_version = '>= 99.0.0';
+    writeFileSync(file, JSON.stringify(json));
+    try {
+      // WHEN terraform init runs  THEN Terraform itself refuses, before it touches providers or state
+      const result = await terraform(dir, ['init', '-backend=false', '-input=false', '-no-color'], { env: terraformEnv(), allowFailure: true });
+      expect(result.code).toBe(1);
+      expect(result.stderr + result.stdout).toContain('Unsupported Terraform Core version');
+    } finally {
+      writeFileSync(file, original);
+    }
+  }, 60_000);
 
   test('a platform stack on an existing VPC (no VPC created, plan-time checks on it) is valid', async () => {
     // GIVEN dev, with the VPC and subnets owned by another team

@@ -11,7 +11,7 @@ import { CloudwatchLogDeliveryDestination } from '@cdktf/provider-aws/lib/cloudw
 import { CloudwatchLogDeliverySource } from '@cdktf/provider-aws/lib/cloudwatch-log-delivery-source';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { DataResource } from 'cdktf';
+import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import type { PriceClass } from '.';
 import { API_ID_HEADER, type OriginRoute } from './load-balancer';
@@ -63,7 +63,7 @@ export class ApiDistribution extends Construct {
     const endpointSettings = { name, httpPort: 80, httpsPort: 443, originProtocolPolicy: 'https-only', originSslProtocols: ['TLSv1.2'] };
     // CloudFront refuses to update a VPC origin a distribution uses (409). So a settings change replaces it instead:
     // the new origin is created, the distribution moved to it, and only then the old one deleted.
-    const settingsVersion = new DataResource(this, 'vpc-origin-settings', { triggersReplace: endpointSettings });
+    const settingsVersion = new ReplacementTrigger(this, 'vpc-origin-settings', endpointSettings);
     this.vpcOrigin = new CloudfrontVpcOrigin(this, 'vpc-origin', {
       vpcOriginEndpointConfig: [
         {
@@ -74,7 +74,7 @@ export class ApiDistribution extends Construct {
       ],
       tags: { Name: name },
       // A bare address: Terraform's JSON syntax does not accept "${...}" in replace_triggered_by (cdktf writes that for a construct).
-      lifecycle: { createBeforeDestroy: true, replaceTriggeredBy: [`${DataResource.tfResourceType}.${settingsVersion.friendlyUniqueId}`] },
+      lifecycle: { createBeforeDestroy: true, replaceTriggeredBy: [`${ReplacementTrigger.tfResourceType}.${settingsVersion.friendlyUniqueId}`] },
     });
 
     this.responseHeadersPolicy = new CloudfrontResponseHeadersPolicy(this, 'security-headers', {
@@ -174,5 +174,30 @@ export class ApiDistribution extends Construct {
       deliverySourceName: source.name,
       deliveryDestinationArn: destination.arn,
     });
+  }
+}
+
+/**
+ * A `terraform_data` resource that only holds `triggers_replace`: a resource that names it in
+ * `replace_triggered_by` is replaced whenever these values change.
+ *
+ * cdktf's own DataResource does the same, but also adds a synth-time check that runs
+ * `terraform version` once per stack (about 60 ms each, on every synth). The stacks state
+ * their Terraform version instead (`required_version`, stacks/backend.ts), which Terraform
+ * itself enforces where it runs.
+ */
+class ReplacementTrigger extends TerraformResource {
+  static readonly tfResourceType = 'terraform_data';
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly triggersReplace: Record<string, unknown>,
+  ) {
+    super(scope, id, { terraformResourceType: ReplacementTrigger.tfResourceType, terraformGeneratorMetadata: { providerName: 'terraform' } });
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { triggers_replace: this.triggersReplace };
   }
 }
