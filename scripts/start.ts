@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole platform on a local AWS emulator, offline, with no AWS account.
  *
- * Steps: start the emulator (moto on 127.0.0.1, a free port) -> bootstrap the state bucket ->
+ * Steps: start the emulator (moto on 127.0.0.1, a free port) -> bootstrap the state bucket (its
+ * lifecycle rule applied in the background meanwhile) ->
  * synthesize `local` -> `cdktf deploy local` (real Terraform, real AWS provider) -> a second plan
  * must show no changes -> the access rules run against what was deployed -> a summary.
  * The emulator keeps running so that you can look around; `npm run destroy -- local` removes
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { loadEnvironment } from '../environments/load';
 import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain } from './lib/args';
-import { bootstrap } from './lib/bootstrap';
+import { bootstrapDeferred } from './lib/bootstrap';
 import { startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
 import { emulatorInventory } from './lib/emulator-inventory';
 import { Progress, StepError, table } from './lib/progress';
@@ -28,11 +29,13 @@ Deploys the whole "local" environment to a local AWS emulator (moto on
 127.0.0.1, a free port) with real Terraform, then checks it:
 
   1. start the emulator (or reuse the one an earlier npm start left running)
-  2. bootstrap the state bucket and KMS key (npm run bootstrap -- local)
+  2. bootstrap the state bucket and KMS key (npm run bootstrap -- local); the
+     bucket's lifecycle rule is applied in the background, during step 3
   3. synthesize local and deploy it with cdktf deploy (S3 backend, lockfile)
   4. plan again: it must show no changes
   5. run the access rules (npm run verify) against what was deployed
-  6. print what exists and what was verified
+  6. wait for the bootstrap's background apply, print what exists and what
+     was verified
 
   --stop       stop the emulator at the end (everything deployed is gone with it)
   --terraform  apply with terraform directly instead of cdktf deploy (same plan)
@@ -48,6 +51,9 @@ async function main(): Promise<number> {
   const progress = new Progress('start');
   const work = localWork();
   let emulator: (DaemonRecord & { reused: boolean }) | undefined;
+  // The bootstrap's lifecycle rule is applied in the background, alongside the deploy (see bootstrap()).
+  const background = new AbortController();
+  let bootstrapRest: Promise<unknown> | undefined;
   try {
     emulator = await progress.step('start the local AWS emulator', () => startDaemon({ dir: work.daemonDir }));
     process.stderr.write(`[start] emulator ${emulator.reused ? 'reused' : 'started'} at ${emulator.endpoint} (pid ${emulator.pid})\n`);
@@ -56,7 +62,17 @@ async function main(): Promise<number> {
     const tfEnv = { ...terraformEnv(), PLATFORM_EMULATOR_ENDPOINT: endpoint, PLATFORM_ENVIRONMENTS: ENVIRONMENT };
 
     const env = loadEnvironment(ENVIRONMENT, undefined, { emulatorEndpoint: endpoint });
-    await bootstrap({ environment: ENVIRONMENT, emulatorEndpoint: endpoint, progress, terraformEnv: tfEnv, outdir: work.outdir, stateFile: work.bootstrapStateFile(env) });
+    const bootstrapped = await bootstrapDeferred({
+      environment: ENVIRONMENT,
+      emulatorEndpoint: endpoint,
+      progress,
+      terraformEnv: tfEnv,
+      // Its own directory: the background apply must not see the platform synth below rewrite its stack.
+      outdir: join(work.outdir, 'bootstrap'),
+      stateFile: work.bootstrapStateFile(env),
+      signal: background.signal,
+    });
+    bootstrapRest = bootstrapped.rest;
 
     const stack = platformStackId(env);
     await progress.step(`synth ${stack}`, () => synthEnvironments([ENVIRONMENT], work.outdir, { emulatorEndpoint: endpoint }));
@@ -80,7 +96,8 @@ async function main(): Promise<number> {
       if (result.code !== 0) throw new Error(`terraform plan failed:\n${tail(result.stderr || result.stdout)}`);
     });
 
-    const state = await progress.step('read the deployed state', async () => JSON.parse((await terraform(dir, ['show', '-json', '-no-color'], { env: tfEnv })).stdout));
+    // The raw state (terraform state pull) holds every attribute; unlike show -json, reading it loads no provider.
+    const state = await progress.step('read the deployed state', async () => ({ values: stateValues(JSON.parse((await terraform(dir, ['state', 'pull'], { env: tfEnv })).stdout)) }));
     const results = await progress.step('verify the access rules against what was deployed', async () => {
       const platform = overlayPlan(readStackJson(stack, work.outdir), { planned_values: state.values });
       const bootstrapJson = readStackJson(bootstrapStackId(env), work.outdir);
@@ -92,6 +109,7 @@ async function main(): Promise<number> {
       return rules;
     });
 
+    await progress.step('bootstrap: wait for the lifecycle rule (applied in the background)', () => bootstrapRest);
     const outputs = JSON.parse((await terraform(dir, ['output', '-json', '-no-color'], { env: tfEnv })).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
     const resources = countResources(state.values?.root_module);
     printSummary(outputs, resources, results.length, emulator, progress.elapsed());
@@ -101,6 +119,8 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (error) {
+    background.abort();
+    await bootstrapRest?.catch(() => undefined);
     if (emulator && !emulator.reused) await stopDaemon(emulator, work.daemonDir);
     const step = error instanceof StepError ? error.step : 'start';
     const cause = error instanceof StepError ? error.cause : error;
@@ -109,6 +129,23 @@ async function main(): Promise<number> {
     return 1;
   }
 }
+
+/** Raw state (`terraform state pull`, format 4) in the shape of `terraform show -json`'s `values`. */
+export function stateValues(raw: { resources?: Json[] }): { root_module: { resources: Json[] } } {
+  const resources = (raw.resources ?? []).flatMap((resource) =>
+    (resource.instances ?? []).map((instance: Json) => ({
+      address: `${resource.mode === 'data' ? 'data.' : ''}${resource.type}.${resource.name}${instance.index_key === undefined ? '' : `[${JSON.stringify(instance.index_key)}]`}`,
+      mode: resource.mode,
+      type: resource.type,
+      name: resource.name,
+      ...(instance.index_key === undefined ? {} : { index: instance.index_key }),
+      values: instance.attributes ?? {},
+    })),
+  );
+  return { root_module: { resources } };
+}
+
+type Json = Record<string, any>;
 
 function tail(text: string, lines = 40): string {
   return text.trim().split('\n').slice(-lines).join('\n');

@@ -83,6 +83,8 @@ export class PlatformStack extends TerraformStack {
       viewerCertificate: env.edge.viewerCertificate,
       originCertificate: env.edge.originCertificate,
       priceClass: env.edge.priceClass,
+      // The emulator has no edge locations to propagate to: waiting would only sit out the provider's fixed 30 s poll.
+      waitForDeployment: !env.emulator,
       wafRateLimit: env.edge.wafRateLimit,
       originVerifyHeader: env.edge.originVerifyHeader,
       logRetentionDays: env.logRetentionDays,

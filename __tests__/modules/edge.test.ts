@@ -68,6 +68,10 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
     expect(edgeProblems(synth.json, { apiIds, region: env.account.region })).toEqual([]);
   });
 
+  test(envName === 'local' ? 'the deploy does not wait for CloudFront to propagate (the emulator has no edge locations)' : 'the deploy waits until CloudFront has deployed the distribution', () => {
+    expect(distribution.wait_for_deployment).toBe(envName !== 'local');
+  });
+
   test('the ALB is internal, in the private subnets, drops invalid headers and logs to its own bucket', () => {
     expect(alb.internal).toBe(true);
     expect(alb.load_balancer_type).toBe('application');

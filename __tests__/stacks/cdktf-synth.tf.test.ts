@@ -1,6 +1,9 @@
-/** `npx cdktf synth` (the real cdktf-cli) and the fast `npm run synth` path write the same Terraform. */
+/**
+ * `npx cdktf synth` (the real cdktf-cli) and the fast `npm run synth` path write the same Terraform;
+ * the cdktf-cli app (scripts/cdktf-app.cjs) refuses infrastructure code that does not type-check.
+ */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { terraformEnv } from '../../scripts/lib/terraform';
@@ -28,4 +31,22 @@ describe('cdktf synth', () => {
       expect(read('fast')).toEqual(read('cli'));
     }
   }, 120_000);
+
+  it('fails when the infrastructure code does not type-check, and synthesizes nothing', () => {
+    // GIVEN a module file with a misspelt property (transpile-only would drop it without a word)
+    const probe = join(ROOT, 'modules', 'type-error-probe.ts');
+    writeFileSync(probe, "export const protection: { deletionProtection: boolean } = { deletionProtecton: true };\n");
+    try {
+      // WHEN cdktf-cli runs the app  THEN it fails with tsc's error, and writes no stacks
+      const out = join(work, 'refused');
+      const cli = spawnSync(process.execPath, [join(ROOT, 'scripts/cdktf-app.cjs')], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: out }, encoding: 'utf8' });
+      expect(cli.status).toBe(1);
+      expect(cli.stderr).toContain('type-error-probe.ts');
+      expect(cli.stderr).toContain("'deletionProtecton' does not exist");
+      expect(cli.stderr).toContain('nothing was synthesized');
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  }, 60_000);
 });

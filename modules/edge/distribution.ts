@@ -43,6 +43,7 @@ export interface ApiDistributionProps {
   readonly routes: readonly OriginRoute[];
   readonly webAclArn: string;
   readonly priceClass: PriceClass;
+  readonly waitForDeployment: boolean;
   readonly originVerify?: { readonly headerName: string; readonly value: string };
   readonly usEast1Provider: AwsProvider;
   readonly logRetentionDays: number;
@@ -126,6 +127,7 @@ export class ApiDistribution extends Construct {
       comment: `${props.namePrefix}: private APIs (${props.routes.map((r) => `/${r.name}`).join(', ')})`,
       aliases: [props.domainName],
       priceClass: props.priceClass,
+      waitForDeployment: props.waitForDeployment,
       httpVersion: 'http2and3',
       isIpv6Enabled: true,
       webAclId: props.webAclArn,

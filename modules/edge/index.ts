@@ -74,6 +74,11 @@ export interface EdgeProps {
    */
   readonly logRetentionDays?: number;
   /**
+   * Whether `cdktf deploy` waits until CloudFront reports the distribution deployed to its edge locations.
+   * @default true - a deploy ends when viewers can use the change; turn it off only where nothing propagates (the emulator)
+   */
+  readonly waitForDeployment?: boolean;
+  /**
    * Deletion protection on the ALB.
    * @default true - turn it off for throwaway environments only
    */
@@ -184,6 +189,7 @@ export class Edge extends Construct {
       routes,
       webAclArn: this.webAcl.webAcl.arn,
       priceClass: props.priceClass ?? 'PriceClass_100',
+      waitForDeployment: props.waitForDeployment ?? true,
       originVerify,
       usEast1Provider: props.usEast1Provider,
       logRetentionDays,

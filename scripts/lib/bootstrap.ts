@@ -14,7 +14,7 @@ import { loadEnvironment } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
 import { bootstrapStackId, defaultBootstrapStateFile, StateBootstrapStack } from '../../stacks/state-bootstrap-stack';
 import { Progress } from './progress';
-import { DEFAULT_OUTDIR, stackDir } from './synth';
+import { DEFAULT_OUTDIR, readStackJson, stackDir } from './synth';
 import { terraform, terraformEnv } from './terraform';
 
 export interface BootstrapOptions {
@@ -64,15 +64,39 @@ export interface BootstrapResult {
   readonly outputs: StateOutputs;
 }
 
+/** What `bootstrapDeferred` returns once the state backend is usable. */
+export interface DeferredBootstrap {
+  readonly environment: Environment;
+  readonly stackId: string;
+  readonly stackDir: string;
+  /** `Apply complete! ...` of the first apply. */
+  readonly applySummary: string;
+  /** The background apply that adds the lifecycle configuration; resolves with the stack's outputs. */
+  readonly rest: Promise<StateOutputs>;
+}
+
 /** Synthesizes only the bootstrap stack of `env` (the fast path: no platform stack). Returns its stack id. */
 export function synthBootstrap(env: Environment, outdir: string, stateFile: string): string {
+  mkdirSync(outdir, { recursive: true }); // cdktf's App creates only the last level
   const app = new App({ outdir });
   const stack = new StateBootstrapStack(app, bootstrapStackId(env), { environment: env, stateFile });
   app.synth();
   return stack.node.id;
 }
 
-export async function bootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
+interface Prepared {
+  readonly env: Environment;
+  readonly progress: Progress;
+  readonly stateFile: string;
+  readonly outdir: string;
+  readonly tfEnv: NodeJS.ProcessEnv;
+  readonly stackId: string;
+  readonly dir: string;
+  readonly hadState: boolean;
+}
+
+/** Checks the emulator (if any), synthesizes the bootstrap stack and runs terraform init. */
+async function prepare(options: BootstrapOptions): Promise<Prepared> {
   const progress = options.progress ?? new Progress(`bootstrap ${options.environment}`);
   const env = loadEnvironment(options.environment, undefined, options.emulatorEndpoint ? { emulatorEndpoint: options.emulatorEndpoint } : {});
   const stateFile = options.stateFile ?? defaultBootstrapStateFile(env);
@@ -94,8 +118,41 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
   const dir = stackDir(stackId, outdir);
   mkdirSync(dirname(stateFile), { recursive: true });
   const hadState = existsSync(stateFile);
-
   await progress.step('terraform init', () => terraform(dir, ['init', '-input=false', '-no-color'], { env: tfEnv }));
+  return { env, progress, stateFile, outdir, tfEnv, stackId, dir, hadState };
+}
+
+/**
+ * The emulator's fast bootstrap (`npm start`): makes the state backend usable, then finishes in the
+ * background. A first apply creates everything but the bucket's lifecycle configuration (creating
+ * that alone sits out about 55 s of fixed polling in the AWS provider) and returns; a second apply,
+ * running while the caller deploys, adds it. The backend works without it: the lifecycle rule only
+ * expires old state versions, after days. `signal` stops the background apply (SIGTERM).
+ */
+export async function bootstrapDeferred(options: BootstrapOptions & { readonly signal?: AbortSignal }): Promise<DeferredBootstrap> {
+  const { env, progress, outdir, tfEnv, stackId, dir, hadState, stateFile } = await prepare(options);
+  const first = await progress.step('terraform apply: what the state backend needs (lifecycle rule deferred)', async () => {
+    const json = readStackJson(stackId, outdir);
+    const targets = Object.entries(json.resource ?? {})
+      .filter(([type]) => type !== DEFERRED_TYPE)
+      .flatMap(([type, byName]) => Object.keys(byName as object).map((name) => `-target=${type}.${name}`));
+    const result = await terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color', ...targets], { env: tfEnv, allowFailure: true });
+    if (result.code !== 0) throw new Error(`${planFailure(env, hadState, stateFile)}\n${(result.stderr || result.stdout).trim()}`);
+    return result.stdout.split('\n').find((l) => l.trim().startsWith('Apply complete!'))?.trim() ?? 'no apply summary';
+  });
+  const started = Date.now();
+  const signal = options.signal ? { signal: options.signal } : {};
+  const rest = terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: tfEnv, allowFailure: true, ...signal }).then(async (result) => {
+    if (result.code !== 0) throw new Error(`the background apply of the bootstrap stack (lifecycle rule) failed:\n${(result.stderr || result.stdout).trim()}`);
+    progress.note(`bootstrap: lifecycle rule applied in the background in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return readOutputs(dir, tfEnv);
+  });
+  rest.catch(() => undefined); // the caller awaits it; this only keeps an early failure from counting as unhandled
+  return { environment: env, stackId, stackDir: dir, applySummary: first, rest };
+}
+
+export async function bootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
+  const { env, progress, tfEnv, stackId, dir, hadState, stateFile } = await prepare(options);
 
   const planFile = join(dir, 'bootstrap.tfplan');
   const plan = await progress.step('terraform plan', async () => {
@@ -110,26 +167,30 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
     await progress.step(`terraform apply (${plan.summary})`, () => terraform(dir, ['apply', '-input=false', '-no-color', planFile], { env: tfEnv }));
   }
 
-  const outputs = await progress.step('terraform output', async () => {
-    const result = await terraform(dir, ['output', '-json', '-no-color'], { env: tfEnv });
-    const raw = JSON.parse(result.stdout) as Record<string, { value: string }>;
-    const value = (name: string): string => {
-      const v = raw[name]?.value;
-      if (typeof v !== 'string') throw new Error(`the bootstrap stack has no output "${name}" (outputs: ${Object.keys(raw).join(', ') || 'none'})`);
-      return v;
-    };
-    return {
-      bucket: value('bucket'),
-      bucketArn: value('bucket_arn'),
-      region: value('region'),
-      kmsKeyArn: value('kms_key_arn'),
-      kmsKeyAlias: value('kms_key_alias'),
-      kmsKeyAliasArn: value('kms_key_alias_arn'),
-      accountId: value('account_id'),
-    } satisfies StateOutputs;
-  });
-
+  const outputs = await progress.step('terraform output', () => readOutputs(dir, tfEnv));
   return { environment: env, stackId, stackDir: dir, stateFile, changed: plan.changed, planSummary: plan.summary, outputs };
+}
+
+/** What `bootstrapDeferred` leaves for the background apply. */
+const DEFERRED_TYPE = 'aws_s3_bucket_lifecycle_configuration';
+
+async function readOutputs(dir: string, tfEnv: NodeJS.ProcessEnv): Promise<StateOutputs> {
+  const result = await terraform(dir, ['output', '-json', '-no-color'], { env: tfEnv });
+  const raw = JSON.parse(result.stdout) as Record<string, { value: string }>;
+  const value = (name: string): string => {
+    const v = raw[name]?.value;
+    if (typeof v !== 'string') throw new Error(`the bootstrap stack has no output "${name}" (outputs: ${Object.keys(raw).join(', ') || 'none'})`);
+    return v;
+  };
+  return {
+    bucket: value('bucket'),
+    bucketArn: value('bucket_arn'),
+    region: value('region'),
+    kmsKeyArn: value('kms_key_arn'),
+    kmsKeyAlias: value('kms_key_alias'),
+    kmsKeyAliasArn: value('kms_key_alias_arn'),
+    accountId: value('account_id'),
+  };
 }
 
 /** What to do when the plan fails: the usual causes, named. */

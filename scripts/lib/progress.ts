@@ -20,6 +20,11 @@ export class Progress {
     }
   }
 
+  /** A line about work that runs alongside the steps (with the total elapsed time). */
+  note(message: string): void {
+    this.out.write(`[${this.title}] ${message} (total ${seconds(Date.now() - this.started)})\n`);
+  }
+
   elapsed(): string {
     return seconds(Date.now() - this.started);
   }

@@ -12,7 +12,7 @@
  * - CHECKPOINT_DISABLE=1 (no version or telemetry calls from Terraform or cdktf-cli).
  */
 import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -81,8 +81,8 @@ export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proc
     '}',
     '',
   ].join('\n');
-  if (!existsSync(config) || readFileSync(config, 'utf8') !== text) writeFileSync(config, text);
-  return {
+  if (!existsSync(config) || readFileSync(config, 'utf8') !== text) writeAtomically(config, text);
+  const env = {
     ...base,
     TF_CLI_CONFIG_FILE: config,
     CHECKPOINT_DISABLE: '1',
@@ -92,6 +92,55 @@ export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proc
     DISABLE_VERSION_CHECK: 'true',
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
   };
+  ensureProviderCached(cacheDir, env);
+  return env;
+}
+
+/** Readers (other processes) see the old file or the new one, never a half-written one. */
+function writeAtomically(file: string, text: string): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, file);
+}
+
+/**
+ * Puts the AWS provider into the shared plugin cache once, under a lock. Terraform does not lock
+ * its plugin cache: two `terraform init`s that both find it empty (parallel test workers on a fresh
+ * clone) copy the 700 MB provider over each other, and one of them can run a half-written binary.
+ */
+function ensureProviderCached(cacheDir: string, env: NodeJS.ProcessEnv): void {
+  const ready = join(cacheDir, `.${AWS_PROVIDER.replaceAll('/', '_')}_${AWS_PROVIDER_VERSION}.ready`);
+  if (existsSync(ready)) return;
+  const lock = join(cacheDir, '.warming.lock');
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (existsSync(ready)) return; // another process finished the warm-up
+      if (Date.now() - statSync(lock).mtimeMs > 10 * 60_000) rmSync(lock, { recursive: true, force: true }); // left by a killed process
+      if (Date.now() > deadline) throw new Error(`waited 10 minutes for another process to put the AWS provider into ${cacheDir} (lock ${lock})`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
+  const dir = mkdtempSync(join(OFFLINE_DIR, 'warm-'));
+  try {
+    if (existsSync(ready)) return;
+    const config = { terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION } } } };
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(config));
+    try {
+      execFileSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: dir, env, encoding: 'utf8', stdio: 'pipe' });
+    } catch (error) {
+      const e = error as { stderr?: string; stdout?: string; message: string };
+      throw new ToolMissingError(`terraform init could not install ${AWS_PROVIDER} ${AWS_PROVIDER_VERSION} into ${cacheDir}:\n${(e.stderr || e.stdout || e.message).trim()}`);
+    }
+    writeFileSync(ready, `${new Date().toISOString()}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface RunResult {
@@ -121,8 +170,12 @@ export function run(command: string, args: readonly string[], options: SpawnOpti
 }
 
 /** `terraform <args>` in `cwd`; throws with Terraform's own message on a failure unless `allowFailure`. */
-export async function terraform(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; allowFailure?: boolean; echo?: boolean } = {}): Promise<RunResult> {
-  const result = await run('terraform', args, { cwd, env: options.env ?? terraformEnv(), echo: options.echo ?? false });
+export async function terraform(
+  cwd: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; allowFailure?: boolean; echo?: boolean; signal?: AbortSignal } = {},
+): Promise<RunResult> {
+  const result = await run('terraform', args, { cwd, env: options.env ?? terraformEnv(), echo: options.echo ?? false, ...(options.signal ? { signal: options.signal } : {}) });
   if (result.code !== 0 && !options.allowFailure) {
     throw new Error(`terraform ${args.join(' ')} failed in ${cwd} (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
   }
