@@ -64,17 +64,6 @@ export interface BootstrapResult {
   readonly outputs: StateOutputs;
 }
 
-/** What `bootstrapDeferred` returns once the state backend is usable. */
-export interface DeferredBootstrap {
-  readonly environment: Environment;
-  readonly stackId: string;
-  readonly stackDir: string;
-  /** `Apply complete! ...` of the first apply. */
-  readonly applySummary: string;
-  /** The background apply that adds the lifecycle configuration; resolves with the stack's outputs. */
-  readonly rest: Promise<StateOutputs>;
-}
-
 /** Synthesizes only the bootstrap stack of `env` (the fast path: no platform stack). Returns its stack id. */
 export function synthBootstrap(env: Environment, outdir: string, stateFile: string): string {
   mkdirSync(outdir, { recursive: true }); // cdktf's App creates only the last level
@@ -124,21 +113,20 @@ async function prepare(options: BootstrapOptions): Promise<Prepared> {
 
 /**
  * The emulator's fast bootstrap (`npm start`): makes the state backend usable, then finishes in the
- * background. A first apply creates everything but the bucket's lifecycle configuration (creating
+ * background (`rest`, which resolves with the stack's outputs). A first apply creates everything but the bucket's lifecycle configuration (creating
  * that alone sits out about 55 s of fixed polling in the AWS provider) and returns; a second apply,
  * running while the caller deploys, adds it. The backend works without it: the lifecycle rule only
  * expires old state versions, after days. `signal` stops the background apply (SIGTERM).
  */
-export async function bootstrapDeferred(options: BootstrapOptions & { readonly signal?: AbortSignal }): Promise<DeferredBootstrap> {
+export async function bootstrapDeferred(options: BootstrapOptions & { readonly signal?: AbortSignal }): Promise<{ readonly rest: Promise<StateOutputs> }> {
   const { env, progress, outdir, tfEnv, stackId, dir, hadState, stateFile } = await prepare(options);
-  const first = await progress.step('terraform apply: what the state backend needs (lifecycle rule deferred)', async () => {
+  await progress.step('terraform apply: what the state backend needs (lifecycle rule deferred)', async () => {
     const json = readStackJson(stackId, outdir);
     const targets = Object.entries(json.resource ?? {})
       .filter(([type]) => type !== DEFERRED_TYPE)
       .flatMap(([type, byName]) => Object.keys(byName as object).map((name) => `-target=${type}.${name}`));
     const result = await terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color', ...targets], { env: tfEnv, allowFailure: true });
     if (result.code !== 0) throw new Error(`${planFailure(env, hadState, stateFile)}\n${(result.stderr || result.stdout).trim()}`);
-    return result.stdout.split('\n').find((l) => l.trim().startsWith('Apply complete!'))?.trim() ?? 'no apply summary';
   });
   const started = Date.now();
   const signal = options.signal ? { signal: options.signal } : {};
@@ -148,7 +136,7 @@ export async function bootstrapDeferred(options: BootstrapOptions & { readonly s
     return readOutputs(dir, tfEnv);
   });
   rest.catch(() => undefined); // the caller awaits it; this only keeps an early failure from counting as unhandled
-  return { environment: env, stackId, stackDir: dir, applySummary: first, rest };
+  return { rest };
 }
 
 export async function bootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
