@@ -5,13 +5,16 @@
 // plan, start) only strip types with swc.
 //
 // Two caches make a repeated run start close to plain Node (both under
-// node_modules/.cache/ts-run, both safe to delete at any time):
+// node_modules/.cache/ts-run or PLATFORM_TS_RUN_CACHE_DIR, both safe to delete at any time):
 // - transpiled TypeScript, keyed by a hash of the source and the swc options,
 //   so an unchanged tree never loads swc at all;
 // - V8 code caches for every CommonJS file the run loads (the cdktf and
-//   provider modules are over 20 MB of JavaScript), keyed by path and content,
+//   provider modules are over 20 MB of JavaScript), keyed by path, content and V8 flags,
 //   written at exit, so V8 need not parse and compile them
 //   again. PLATFORM_TS_RUN_CACHE=0 turns both off (to measure without them).
+// Two dependencies of cdktf that a synth never calls are loaded on first use (see
+// LAZY_DEPENDENCIES); PLATFORM_TS_RUN_LAZY=0 loads them up front as Node would.
+// PLATFORM_TS_RUN_STATS=1 prints, at exit, what the caches and the lazy loading did.
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -25,17 +28,28 @@ const SWC_OPTIONS = {
   jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
 };
 const CACHE_ON = process.env.PLATFORM_TS_RUN_CACHE !== '0';
-const CACHE_DIR = path.join(__dirname, '..', 'node_modules', '.cache', 'ts-run');
-// A code cache only fits the V8 that made it, with the same flags.
-const CACHE_TAG = `${process.version}-${process.arch}-${hash(process.execArgv.join(' ') + JSON.stringify(SWC_OPTIONS))}`;
+const CACHE_DIR = process.env.PLATFORM_TS_RUN_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'ts-run');
+// Entries are never updated in place (a changed file gets a new key), so old ones pile up: a run that
+// writes new entries also removes those it did not use and that were not written for this long.
+const CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+// PLATFORM_TS_RUN_STATS=1 prints what the caches did at exit (tests and benchmarks check it).
+const stats = { transpiled: 0, transpileHits: 0, compiled: 0, codeCacheHits: 0, codeCacheRejected: 0, lazyLoaded: [] };
+// A code cache only fits the V8 that made it, with the same flags: those on the command line and
+// those in NODE_OPTIONS (cdktf-cli runs its app with --max-old-space-size=4096; a cache made
+// without it is rejected there, and the other way round, so alternating `cdktf diff` and
+// `npm run synth` would otherwise recompile and rewrite every cache on every run).
+const CACHE_TAG = `${process.version}-${process.arch}-${hash(`${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}\0${JSON.stringify(SWC_OPTIONS)}`)}`;
 
 function hash(text) {
   return crypto.createHash('sha1').update(text).digest('hex');
 }
 
+const usedEntries = new Set();
 function readCache(name) {
   try {
-    return fs.readFileSync(path.join(CACHE_DIR, name));
+    const data = fs.readFileSync(path.join(CACHE_DIR, name));
+    usedEntries.add(name);
+    return data;
   } catch {
     return undefined;
   }
@@ -53,11 +67,28 @@ function writeCache(name, data) {
   }
 }
 
+function pruneCache() {
+  const oldest = Date.now() - CACHE_MAX_AGE_MS;
+  try {
+    for (const name of fs.readdirSync(CACHE_DIR)) {
+      if (usedEntries.has(name)) continue;
+      const file = path.join(CACHE_DIR, name);
+      if (fs.statSync(file).mtimeMs < oldest) fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // Pruning is housekeeping: a run never fails over it.
+  }
+}
+
 let swc;
 function transpile(source, filename) {
   const name = `ts-${hash(`${CACHE_TAG}\0${filename}\0${source}`)}.js`;
   const cached = CACHE_ON ? readCache(name) : undefined;
-  if (cached) return cached.toString('utf8');
+  if (cached) {
+    stats.transpileHits++;
+    return cached.toString('utf8');
+  }
+  stats.transpiled++;
   swc ??= require('@swc/core');
   const code = swc.transformSync(source, { ...SWC_OPTIONS, filename }).code;
   if (CACHE_ON) writeCache(name, code);
@@ -83,7 +114,12 @@ if (CACHE_ON) {
       cachedData,
       importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
     });
-    if (!cachedData || script.cachedDataRejected) pending.push({ key, script });
+    stats.compiled++;
+    if (cachedData && !script.cachedDataRejected) stats.codeCacheHits++;
+    else {
+      if (cachedData) stats.codeCacheRejected++;
+      pending.push({ key, script });
+    }
     const compiled = script.runInThisContext({ displayErrors: true });
     const module = this;
     const localRequire = (id) => module.require(id);
@@ -96,7 +132,46 @@ if (CACHE_ON) {
   };
   process.once('exit', () => {
     for (const { key, script } of pending) writeCache(key, script.createCachedData());
+    if (pending.length || stats.transpiled) pruneCache();
   });
+}
+
+// Packages that cdktf requires when it is loaded but that a synth of these stacks never calls:
+// loading them costs about 150 ms of every run (archiver alone pulls in some 100 modules).
+// They are loaded on first use instead, behind a stand-in that forwards calls and property reads.
+const LAZY_DEPENDENCIES = [
+  // zips TerraformAsset directories; cdktf does that in a child process of its own (plain node)
+  { from: `${path.sep}node_modules${path.sep}cdktf${path.sep}`, request: 'archiver' },
+  // compares a binary's version for cdktf's DataResource check; these stacks state required_version
+  { from: `${path.sep}node_modules${path.sep}cdktf${path.sep}`, request: 'semver' },
+];
+if (process.env.PLATFORM_TS_RUN_LAZY !== '0') {
+  const load = Module._load;
+  Module._load = function loadLazily(request, parent, isMain) {
+    const filename = parent?.filename;
+    if (!filename || !LAZY_DEPENDENCIES.some((lazy) => lazy.request === request && filename.includes(lazy.from))) {
+      return load.apply(this, arguments);
+    }
+    let loaded;
+    const real = () => {
+      if (loaded === undefined) {
+        loaded = load.call(Module, request, parent, isMain);
+        stats.lazyLoaded.push(request);
+      }
+      return loaded;
+    };
+    // A function target, so the stand-in can be called and constructed as the real export can.
+    return new Proxy(function lazyDependency() {}, {
+      apply: (_target, self, args) => Reflect.apply(real(), self, args),
+      construct: (_target, args) => Reflect.construct(real(), args),
+      get: (_target, key) => Reflect.get(real(), key),
+      has: (_target, key) => Reflect.has(real(), key),
+    });
+  };
+}
+
+if (process.env.PLATFORM_TS_RUN_STATS === '1') {
+  process.once('exit', () => process.stderr.write(`ts-run stats: ${JSON.stringify(stats)}\n`));
 }
 
 const entry = process.argv[2];
