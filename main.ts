@@ -27,4 +27,7 @@ function main(): void {
   app.synth();
 }
 
-main();
+// Run from the event loop rather than from inside Node's module loader: cdktf records the full
+// call stack of every token it creates (thousands per synth), and the loader's frames would
+// make each of those stacks nearly twice as deep, and as slow to record.
+setImmediate(main);
