@@ -54,23 +54,46 @@ export function median(values: readonly number[]): number {
 
 /** One warm-up run (not counted), then `runs` measured runs. `before` runs ahead of every run, untimed. */
 export function measure(name: string, runs: number, once: () => Sample, hooks: { before?: () => void; warmUp?: boolean } = {}): CaseResult {
-  if (hooks.warmUp !== false) {
-    hooks.before?.();
-    once();
+  return measureInterleaved([{ name, once, ...hooks }], runs)[0]!;
+}
+
+export interface Case {
+  readonly name: string;
+  readonly once: () => Sample;
+  /** Runs ahead of every run of this case, untimed. */
+  readonly before?: () => void;
+  /** One run that is not counted first (default true). */
+  readonly warmUp?: boolean;
+}
+
+/**
+ * Cases compared with each other run in turns (A B C A B C ...), not one after another: a machine
+ * whose speed drifts over minutes then slows or speeds up every case alike, and their ratio holds.
+ */
+export function measureInterleaved(cases: readonly Case[], runs: number): CaseResult[] {
+  for (const c of cases) {
+    if (c.warmUp === false) continue;
+    c.before?.();
+    c.once();
   }
-  const samples: Sample[] = [];
+  const samples: Sample[][] = cases.map(() => []);
   for (let i = 0; i < runs; i++) {
-    hooks.before?.();
-    samples.push(once());
-    process.stderr.write(`[bench] ${name}: run ${i + 1}/${runs} ${samples[i]!.seconds.toFixed(2)} s, ${samples[i]!.peakMb.toFixed(0)} MB\n`);
+    cases.forEach((c, k) => {
+      c.before?.();
+      const s = c.once();
+      samples[k]!.push(s);
+      process.stderr.write(`[bench] ${c.name}: run ${i + 1}/${runs} ${s.seconds.toFixed(2)} s, ${s.peakMb.toFixed(0)} MB\n`);
+    });
   }
-  const seconds = samples.map((s) => s.seconds);
-  return {
-    name,
-    runs,
-    medianSeconds: median(seconds),
-    minSeconds: Math.min(...seconds),
-    maxSeconds: Math.max(...seconds),
-    medianPeakMb: median(samples.map((s) => s.peakMb)),
-  };
+  return cases.map((c, k) => {
+    const seconds = samples[k]!.map((s) => s.seconds);
+    return {
+      name: c.name,
+      runs,
+      medianSeconds: median(seconds),
+      minSeconds: Math.min(...seconds),
+      maxSeconds: Math.max(...seconds),
+      medianPeakMb: median(samples[k]!.map((s) => s.peakMb)),
+    };
+  });
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs, runMain } from '../scripts/lib/args';
 import { table } from '../scripts/lib/progress';
 import { PROJECT_ROOT, terraformEnv } from '../scripts/lib/terraform';
-import { measure, sample, type CaseResult } from './measure';
+import { measure, measureInterleaved, sample, type CaseResult } from './measure';
 import { bootstrap } from '../scripts/lib/bootstrap';
 import { startEmulator } from '../scripts/lib/emulator';
 
@@ -49,14 +49,19 @@ function dirBytes(dir: string): number {
 }
 
 function benchSynth(runs: number, work: string): Section {
-  const fast = measure('synth all environments: npm run synth (fast path)', runs, synthInto(join(work, 'fast')));
   const tfEnv = terraformEnv();
   const cdktf = (output: string, extraArgs: string[] = []) => () =>
     sample(join(PROJECT_ROOT, 'node_modules/.bin/cdktf'), ['synth', '--output', join(work, output), ...extraArgs], { cwd: PROJECT_ROOT, env: tfEnv });
-  // As configured in cdktf.json: type-check the infrastructure code, then synthesize (scripts/cdktf-app.cjs).
-  const cli = measure('synth all environments: npx cdktf synth (type-checks first)', runs, cdktf('cli'));
-  // The same cdktf-cli with the fast path as its app: what cdktf-cli itself costs.
-  const cliFast = measure('synth all environments: npx cdktf synth --app "<fast path>"', runs, cdktf('cli-fast', ['--app', 'node scripts/ts-run.cjs main.ts']));
+  const [fast, cli, cliFast] = measureInterleaved(
+    [
+      { name: 'synth all environments: npm run synth (fast path)', once: synthInto(join(work, 'fast')) },
+      // As configured in cdktf.json: type-check the infrastructure code, then synthesize (scripts/cdktf-app.cjs).
+      { name: 'synth all environments: npx cdktf synth (type-checks first)', once: cdktf('cli') },
+      // The same cdktf-cli with the fast path as its app: what cdktf-cli itself costs.
+      { name: 'synth all environments: npx cdktf synth --app "<fast path>"', once: cdktf('cli-fast', ['--app', 'node scripts/ts-run.cjs main.ts']) },
+    ],
+    runs,
+  ) as [CaseResult, CaseResult, CaseResult];
   const ratio = cli.medianSeconds / fast.medianSeconds;
   const ratioFast = cliFast.medianSeconds / fast.medianSeconds;
   return {
