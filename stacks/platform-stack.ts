@@ -2,7 +2,8 @@
  * One environment of the platform: network, identity, the private APIs and the
  * edge (CloudFront VPC origin, internal ALB, WAF) that is their only door.
  */
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
+import { IsolatedStack } from './isolated-stack';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { addS3Backend } from './backend';
@@ -20,7 +21,7 @@ export interface PlatformStackProps {
   readonly environment: Environment;
 }
 
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends IsolatedStack {
   readonly environment: Environment;
   readonly providers: Providers;
   /** Cognito user pool, resource server and app clients: the APIs take it as their authorization. */

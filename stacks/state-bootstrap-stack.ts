@@ -6,7 +6,8 @@
  * This stack keeps its own state in a local file (it creates the bucket the
  * other stacks keep theirs in): see `defaultBootstrapStateFile`.
  */
-import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { LocalBackend, TerraformOutput } from 'cdktf';
+import { IsolatedStack } from './isolated-stack';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
@@ -174,7 +175,7 @@ export function bootstrapStackId(env: Environment): string {
   return `bootstrap-${env.name}`;
 }
 
-export class StateBootstrapStack extends TerraformStack {
+export class StateBootstrapStack extends IsolatedStack {
   readonly environment: Environment;
   /** Absolute path of this stack's local state file. */
   readonly stateFile: string;
