@@ -29,7 +29,7 @@ const API_POLICY = {
   ],
 };
 
-/** Version 2 renames the VPC origin and adds a scope to the resource server: both are in-place updates. */
+/** Version 2 renames the VPC origin, adds a scope to the resource server and changes the route: all in-place updates. */
 function configuration(version: 1 | 2): Record<string, unknown> {
   const scopes = version === 1 ? ['orders.read'] : ['orders.read', 'orders.write'];
   return {
@@ -98,6 +98,58 @@ function configuration(version: 1 | 2): Record<string, unknown> {
       },
       aws_api_gateway_rest_api: { api: { name: 'orders', endpoint_configuration: [{ types: ['REGIONAL'] }] } },
       aws_api_gateway_rest_api_policy: { api: { rest_api_id: '${aws_api_gateway_rest_api.api.id}', policy: JSON.stringify(API_POLICY) } },
+      // A route as the private-api module builds it; version 2 changes each of its parts in place.
+      aws_api_gateway_authorizer: {
+        users: {
+          name: 'users',
+          rest_api_id: '${aws_api_gateway_rest_api.api.id}',
+          type: 'COGNITO_USER_POOLS',
+          provider_arns: ['${aws_cognito_user_pool.pool.arn}'],
+        },
+      },
+      aws_api_gateway_resource: {
+        orders: { rest_api_id: '${aws_api_gateway_rest_api.api.id}', parent_id: '${aws_api_gateway_rest_api.api.root_resource_id}', path_part: 'orders' },
+      },
+      aws_api_gateway_method: {
+        get_orders: {
+          rest_api_id: '${aws_api_gateway_rest_api.api.id}',
+          resource_id: '${aws_api_gateway_resource.orders.id}',
+          http_method: 'GET',
+          authorization: 'COGNITO_USER_POOLS',
+          authorizer_id: '${aws_api_gateway_authorizer.users.id}',
+          // add one scope and remove another; make a header required
+          authorization_scopes: version === 1 ? ['https://api.platform.test/orders.read'] : ['https://api.platform.test/orders.write'],
+          request_parameters: { 'method.request.header.X-Request-Id': version === 2 },
+        },
+      },
+      aws_api_gateway_method_response: {
+        get_orders_200: {
+          rest_api_id: '${aws_api_gateway_rest_api.api.id}',
+          resource_id: '${aws_api_gateway_resource.orders.id}',
+          http_method: '${aws_api_gateway_method.get_orders.http_method}',
+          status_code: '200',
+          response_parameters: { 'method.response.header.X-Trace-Id': version === 2 },
+        },
+      },
+      aws_api_gateway_integration: {
+        get_orders: {
+          rest_api_id: '${aws_api_gateway_rest_api.api.id}',
+          resource_id: '${aws_api_gateway_resource.orders.id}',
+          http_method: '${aws_api_gateway_method.get_orders.http_method}',
+          type: 'MOCK',
+          request_templates: { 'application/json': version === 1 ? '{"statusCode": 200}' : '{"statusCode": 200, "v": 2}' },
+        },
+      },
+      aws_api_gateway_integration_response: {
+        get_orders_200: {
+          rest_api_id: '${aws_api_gateway_rest_api.api.id}',
+          resource_id: '${aws_api_gateway_resource.orders.id}',
+          http_method: '${aws_api_gateway_method.get_orders.http_method}',
+          status_code: '${aws_api_gateway_method_response.get_orders_200.status_code}',
+          response_templates: { 'application/json': version === 1 ? '{"orders": []}' : '{"orders": [], "v": 2}' },
+          depends_on: ['aws_api_gateway_integration.get_orders'],
+        },
+      },
       // As the identity module configures it: the provider follows CreateUserPool with an UpdateUserPool.
       aws_cognito_user_pool: {
         pool: {
@@ -268,12 +320,17 @@ describe('GIVEN one configuration using every patched API, WHEN it is applied an
     expect(tf.state()['aws_cognito_user_pool.pool']!.user_pool_tier).toBe('ESSENTIALS');
   });
 
+  it('creates the route: method, responses and integration (moto does this without patches; the updates below need them)', () => {
+    expectApplied(apply, plan, 'aws_api_gateway_method.get_orders', 'aws_api_gateway_method_response.get_orders_200', 'aws_api_gateway_integration.get_orders', 'aws_api_gateway_integration_response.get_orders_200');
+    expect(tf.state()['aws_api_gateway_method.get_orders']!.authorization_scopes).toEqual(['https://api.platform.test/orders.read']);
+  });
+
   it('creates the resource server (moto does this without patches; the update and destroy below need them)', () => {
     expectApplied(apply, plan, 'aws_cognito_resource_server.api');
   });
 });
 
-describe('WHEN the VPC origin is renamed and a scope is added to the resource server', () => {
+describe('WHEN the VPC origin is renamed, a scope is added to the resource server and the route changes', () => {
   let apply: RunResult;
   let plan: PlanResult;
   let before: Record<string, Record<string, any>>;
@@ -290,6 +347,22 @@ describe('WHEN the VPC origin is renamed and a scope is added to the resource se
     expect(after.id).toBe(before['aws_cloudfront_vpc_origin.alb']?.id);
     expect(after.vpc_origin_endpoint_config[0].name).toBe('platform-local-2');
     expect(after.etag).not.toBe(before['aws_cloudfront_vpc_origin.alb']?.etag);
+  });
+
+  it('updates the method in place: scopes added and removed, a request parameter made required (apigateway_method_updates)', () => {
+    expectApplied(apply, plan, 'aws_api_gateway_method.get_orders');
+    const method = tf.state()['aws_api_gateway_method.get_orders']!;
+    expect(method.id).toBe(before['aws_api_gateway_method.get_orders']?.id);
+    expect(method.authorization_scopes).toEqual(['https://api.platform.test/orders.write']);
+    expect(method.request_parameters).toEqual({ 'method.request.header.X-Request-Id': true });
+  });
+
+  it('updates the method response, the integration and the integration response in place (apigateway_method_updates)', () => {
+    expectApplied(apply, plan, 'aws_api_gateway_method_response.get_orders_200', 'aws_api_gateway_integration.get_orders', 'aws_api_gateway_integration_response.get_orders_200');
+    const state = tf.state();
+    expect(state['aws_api_gateway_method_response.get_orders_200']!.response_parameters).toEqual({ 'method.response.header.X-Trace-Id': true });
+    expect(state['aws_api_gateway_integration.get_orders']!.request_templates).toEqual({ 'application/json': '{"statusCode": 200, "v": 2}' });
+    expect(state['aws_api_gateway_integration_response.get_orders_200']!.response_templates).toEqual({ 'application/json': '{"orders": [], "v": 2}' });
   });
 
   it('updates the resource server in place: UpdateResourceServer (cognito_resource_server)', () => {
@@ -380,5 +453,40 @@ describe('CloudFront VPC origin API details the provider does not exercise (clou
     const etag = (await awsRequest(emulator.endpoint, { service: 'cloudfront', path })).headers.get('etag')!;
     const inUse = await awsRequest(emulator.endpoint, { service: 'cloudfront', method: 'DELETE', path, headers: { 'if-match': etag } });
     expect([inUse.status, xmlValue(inUse.text, 'Code')]).toEqual([409, 'CannotDeleteEntityWhileInUse']);
+  });
+});
+
+describe('API Gateway update calls the provider does not exercise (apigateway_method_updates)', () => {
+  const json = { 'content-type': 'application/json' };
+  async function call(method: string, path: string, body?: unknown) {
+    const response = await awsRequest(emulator.endpoint, { service: 'apigateway', method, path, headers: json, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    return { status: response.status, body: response.text ? JSON.parse(response.text) : undefined, type: response.headers.get('x-amzn-errortype') ?? '' };
+  }
+
+  let methodPath: string;
+  beforeAll(async () => {
+    const api = await call('POST', '/restapis', { name: 'raw' });
+    const resources = await call('GET', `/restapis/${api.body.id}/resources`);
+    const root = resources.body.item.find((r: { path: string }) => r.path === '/');
+    methodPath = `/restapis/${api.body.id}/resources/${root.id}/methods/GET`;
+    expect((await call('PUT', methodPath, { authorizationType: 'NONE' })).status).toBe(201);
+  });
+
+  it('answers 200 with the updated method; a removed scope or parameter is gone', async () => {
+    const patch = (patchOperations: unknown[]) => call('PATCH', methodPath, { patchOperations });
+    await patch([{ op: 'add', path: '/authorizationScopes', value: 'a' }, { op: 'add', path: '/authorizationScopes', value: 'b' }]);
+    await patch([{ op: 'add', path: '/requestParameters/method.request.path.id', value: 'true' }]);
+    const updated = await patch([{ op: 'remove', path: '/authorizationScopes', value: 'a' }, { op: 'replace', path: '/apiKeyRequired', value: 'true' }]);
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ authorizationScopes: ['b'], apiKeyRequired: true, requestParameters: { 'method.request.path.id': true } });
+    const removed = await patch([{ op: 'remove', path: '/requestParameters/method.request.path.id' }]);
+    expect(removed.body.requestParameters).toEqual({});
+  });
+
+  it('fails with BadRequestException on a path the method does not have, and NotFoundException on an unknown response', async () => {
+    const bad = await call('PATCH', methodPath, { patchOperations: [{ op: 'replace', path: '/noSuchField', value: 'x' }] });
+    expect([bad.status, bad.type]).toEqual([400, 'BadRequestException']);
+    const unknown = await call('PATCH', `${methodPath}/responses/418`, { patchOperations: [{ op: 'add', path: '/responseModels/application~1json', value: 'Empty' }] });
+    expect([unknown.status, unknown.type]).toEqual([404, 'NotFoundException']);
   });
 });

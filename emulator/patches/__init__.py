@@ -24,6 +24,7 @@ PATCHES = (
     "ec2_security_group_rule_description",
     "apigateway_account_reset",
     "s3_delete_marker_dispose",
+    "apigateway_method_updates",
 )
 
 
