@@ -11,7 +11,8 @@
 // - V8 code caches for every CommonJS file the run loads (the cdktf and
 //   provider modules are over 20 MB of JavaScript), keyed by path, content and V8 flags,
 //   written at exit, so V8 need not parse and compile them
-//   again. PLATFORM_TS_RUN_CACHE=0 turns both off (to measure without them).
+//   again. PLATFORM_TS_RUN_CACHE=0 turns both off (to measure without them), and the
+//   resolutions of installed packages' requires that are remembered with them.
 // Two dependencies of cdktf that a synth never calls are loaded on first use (see
 // LAZY_DEPENDENCIES); PLATFORM_TS_RUN_LAZY=0 loads them up front as Node would.
 // PLATFORM_TS_RUN_STATS=1 prints, at exit, what the caches and the lazy loading did.
@@ -33,7 +34,7 @@ const CACHE_DIR = process.env.PLATFORM_TS_RUN_CACHE_DIR || path.join(__dirname, 
 // writes new entries also removes those it did not use and that were not written for this long.
 const CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 // PLATFORM_TS_RUN_STATS=1 prints what the caches did at exit (tests and benchmarks check it).
-const stats = { transpiled: 0, transpileHits: 0, compiled: 0, codeCacheHits: 0, codeCacheRejected: 0, lazyLoaded: [] };
+const stats = { transpiled: 0, transpileHits: 0, compiled: 0, codeCacheHits: 0, codeCacheRejected: 0, resolveHits: 0, lazyLoaded: [] };
 // A code cache only fits the V8 that made it, with the same flags: those on the command line and
 // those in NODE_OPTIONS (cdktf-cli runs its app with --max-old-space-size=4096; a cache made
 // without it is rejected there, and the other way round, so alternating `cdktf diff` and
@@ -134,6 +135,46 @@ if (CACHE_ON) {
     for (const { key, script } of pending) writeCache(key, script.createCachedData());
     if (pending.length || stats.transpiled) pruneCache();
   });
+}
+
+if (CACHE_ON) {
+  // Where installed packages' own requires lead (some 600 per synth, each a series of stat calls
+  // through node_modules), remembered from one run to the next. Only npm changes node_modules,
+  // and npm rewrites node_modules/.package-lock.json when it does: its size and time are the key.
+  const lock = (() => {
+    try {
+      return fs.statSync(path.join(__dirname, '..', 'node_modules', '.package-lock.json'));
+    } catch {
+      return undefined;
+    }
+  })();
+  if (lock) {
+    const name = `resolve-${hash(`${process.version}\0${path.join(__dirname, '..')}\0${lock.size}\0${lock.mtimeMs}`)}.json`;
+    const cached = readCache(name);
+    const table = cached ? JSON.parse(cached.toString('utf8')) : {};
+    let added = 0;
+    const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+    const resolveFilename = Module._resolveFilename;
+    Module._resolveFilename = function resolveRemembered(request, parent, isMain, options) {
+      const from = parent?.filename;
+      if (!from || options || !from.includes(NODE_MODULES)) return resolveFilename.apply(this, arguments);
+      const key = `${path.dirname(from)}\0${request}`;
+      const known = table[key];
+      if (known !== undefined) {
+        stats.resolveHits++;
+        return known;
+      }
+      const resolved = resolveFilename.apply(this, arguments);
+      if (path.isAbsolute(resolved)) {
+        table[key] = resolved; // built-in modules ('fs') are not files: Node finds those at once
+        added++;
+      }
+      return resolved;
+    };
+    process.once('exit', () => {
+      if (added) writeCache(name, JSON.stringify(table));
+    });
+  }
 }
 
 // Packages that cdktf requires when it is loaded but that a synth of these stacks never calls:
