@@ -216,6 +216,27 @@ const stateSchema = z.strictObject({
   kmsKeyAlias: z.string().regex(/^alias\/[A-Za-z0-9/_-]{1,250}$/, { message: 'a KMS alias such as alias/terraform-state' }),
 });
 
+const ciSchema = z.strictObject({
+  /** `owner/name` of the repository whose workflows (.github/workflows) plan and apply this environment. */
+  githubRepository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'owner/name of a GitHub repository, such as my-org/private-api-platform' }),
+  /**
+   * The account's GitHub OIDC provider, when it exists already (one per account: the second
+   * environment in an account names the first one's).
+   * @default - the bootstrap stack creates it
+   */
+  existingOidcProviderArn: z
+    .string()
+    .regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, {
+      message: 'arn:aws:iam::<account id>:oidc-provider/token.actions.githubusercontent.com',
+    })
+    .optional(),
+  /**
+   * The branch whose pushes plan and apply.
+   * @default 'main'
+   */
+  mainBranch: z.string().regex(/^[A-Za-z0-9._/-]{1,100}$/, { message: 'a branch name (letters, digits, . _ / -)' }).optional(),
+});
+
 export const environmentSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, { message: 'a lower-case name of 2 to 20 letters, digits and hyphens' }),
   account: z.strictObject({
@@ -245,6 +266,11 @@ export const environmentSchema = z.strictObject({
   }),
   tags: tagsSchema.default({}),
   state: stateSchema,
+  /**
+   * GitHub Actions access: the bootstrap stack creates the read-only plan role and the apply role
+   * the workflows assume (modules/github-oidc). Absent: no CI roles.
+   */
+  ci: ciSchema.optional(),
 });
 
 export type EnvironmentInput = z.input<typeof environmentSchema>;
@@ -258,6 +284,7 @@ export type ClientConfig = IdentityConfig['clients'][number];
 export type EdgeConfig = Environment['edge'];
 export type CertificateConfig = EdgeConfig['viewerCertificate'];
 export type StateConfig = Environment['state'];
+export type CiConfig = NonNullable<Environment['ci']>;
 
 /** A problem the schema or a cross-field rule found: where, what was there, what would be valid. */
 export interface ConfigIssue {
@@ -285,6 +312,15 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
   }
   if (!isEmulator && env.emulator) {
     issues.push({ path: ['emulator'], message: `only ${EMULATOR_ENVIRONMENTS.join(', ')} may target the emulator; remove this field` });
+  }
+
+  // CI
+  if (env.ci && isEmulator) {
+    issues.push({ path: ['ci'], message: `the "${env.name}" environment runs on the local emulator, which GitHub Actions cannot reach; remove this field` });
+  }
+  const providerAccount = env.ci?.existingOidcProviderArn?.split(':')[4];
+  if (providerAccount !== undefined && providerAccount !== env.account.id) {
+    issues.push({ path: ['ci', 'existingOidcProviderArn'], message: `the OIDC provider of this environment's account ${env.account.id}, not of account ${providerAccount}` });
   }
 
   // Network

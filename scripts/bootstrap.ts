@@ -11,6 +11,12 @@ before the first deploy there: a KMS key (rotation on) with the environment's
 alias, and the state bucket (versioned, SSE-KMS with that key, public access
 blocked, ACLs off, TLS-only and KMS-only policy, old versions expire).
 
+When the environment file has "ci" (its GitHub repository), also creates the
+roles the workflows assume (modules/github-oidc: GitHub's OIDC provider unless
+ci.existingOidcProviderArn names it, a read-only plan role, an apply role for
+the GitHub environment of the same name) and prints their ARNs for the
+repository settings.
+
 Synthesizes only the bootstrap-<environment> stack, then terraform init, plan
 and, when the plan has changes, apply. Running it again changes nothing.
 
@@ -58,6 +64,14 @@ async function main(): Promise<number> {
         '',
         `Bootstrap state (local, keep it and back it up): ${result.stateFile}`,
         `Environment stacks of "${name}" keep their state at s3://${o.bucket}/${name}/<stack>.tfstate, encrypted with ${o.kmsKeyAliasArn}, locked with use_lockfile.`,
+        ...(o.githubPlanRoleArn
+          ? [
+              '',
+              'GitHub Actions (README, "Repository settings the workflows need"):',
+              `  repository variable AWS_PLAN_ROLE_ARNS, entry "${name}": ${o.githubPlanRoleArn}`,
+              `  GitHub environment "${name}", variable AWS_APPLY_ROLE_ARN: ${o.githubApplyRoleArn}`,
+            ]
+          : []),
         '',
       ].join('\n'),
     );

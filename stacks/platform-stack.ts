@@ -7,6 +7,7 @@ import { IsolatedStack } from './isolated-stack';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { addS3Backend } from './backend';
+import { platformNamePrefix } from './names';
 import { createProviders, type Providers } from './providers';
 import { addIdentityOutputs, Identity } from '../modules/identity';
 import { Network } from '../modules/network';
@@ -43,7 +44,7 @@ export class PlatformStack extends IsolatedStack {
     // Before the APIs: their methods require this pool's tokens and resource-server scopes.
     this.identity = new Identity(this, 'identity', {
       config: env.identity,
-      namePrefix: `platform-${env.name}`,
+      namePrefix: platformNamePrefix(env),
       region: env.account.region,
       deletionProtection: env.protections.deletionProtection,
       // The schema already refuses prod without it; the module refuses too, should the two ever drift apart.
@@ -52,14 +53,14 @@ export class PlatformStack extends IsolatedStack {
     });
     addIdentityOutputs(this, this.identity);
 
-    this.network = new Network(this, 'network', { config: env.network, namePrefix: `platform-${env.name}` });
+    this.network = new Network(this, 'network', { config: env.network, namePrefix: platformNamePrefix(env) });
     // Account-wide (per region): once per stack, shared by every API's stage.
-    const accountLogging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', { namePrefix: `platform-${env.name}` });
+    const accountLogging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', { namePrefix: platformNamePrefix(env) });
     this.privateApis = {};
     for (const api of env.apis) {
       this.privateApis[api.name] = new PrivateApi(this, `api-${api.name}`, {
         api,
-        namePrefix: `platform-${env.name}`,
+        namePrefix: platformNamePrefix(env),
         executeApiEndpoint: this.network.executeApiEndpoint,
         authorization: this.identity,
         logRetentionDays: env.logRetentionDays,
@@ -72,7 +73,7 @@ export class PlatformStack extends IsolatedStack {
 
     // Last: it fronts the network's endpoint and routes to every API by its id.
     this.edge = new Edge(this, 'edge', {
-      namePrefix: `platform-${env.name}`,
+      namePrefix: platformNamePrefix(env),
       accountId: env.account.id,
       region: env.account.region,
       network: this.network,

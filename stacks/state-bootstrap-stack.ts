@@ -20,9 +20,11 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { Construct } from 'constructs';
+import { GithubOidc } from '../modules/github-oidc';
 import { resolve } from 'node:path';
 import type { Environment } from '../environments/schema';
 import { kmsKeyAliasArn, requireTerraformVersion } from './backend';
+import { platformNamePrefix } from './names';
 import { providerConfig } from './providers';
 
 /** Where bootstrap states live: `<project>/bootstrap-state/` (gitignored through `*.tfstate`). */
@@ -180,6 +182,8 @@ export class StateBootstrapStack extends IsolatedStack {
   /** Absolute path of this stack's local state file. */
   readonly stateFile: string;
   readonly kmsKey: KmsKey;
+  /** The GitHub Actions roles, when the environment names its repository (`ci`). */
+  readonly githubOidc?: GithubOidc;
   readonly kmsAlias: KmsAlias;
   readonly bucket: S3Bucket;
 
@@ -277,6 +281,28 @@ export class StateBootstrapStack extends IsolatedStack {
       kms_key_alias_arn: { value: kmsKeyAliasArn(env), description: 'Alias ARN of the state key: the `kms_key_id` of every environment backend' },
       account_id: { value: caller.accountId, description: 'Account the state bucket was created in' },
     };
+    if (env.ci) {
+      // The roles the workflows assume: created here, by a person with admin rights, because CI can
+      // only plan and apply once they exist. Their policies reach this state bucket and key.
+      this.githubOidc = new GithubOidc(this, 'github-oidc', {
+        repository: env.ci.githubRepository,
+        environment: env.name,
+        namePrefix: platformNamePrefix(env),
+        accountId: env.account.id,
+        stateBucket: env.state.bucket,
+        stateKmsKeyArn: this.kmsKey.arn,
+        ...(env.ci.existingOidcProviderArn ? { existingProviderArn: env.ci.existingOidcProviderArn } : {}),
+        ...(env.ci.mainBranch ? { mainBranch: env.ci.mainBranch } : {}),
+      });
+      outputs.github_plan_role_arn = {
+        value: this.githubOidc.planRole.arn,
+        description: `Read-only role of plan.yml and drift.yml: this environment's entry in the repository variable AWS_PLAN_ROLE_ARNS`,
+      };
+      outputs.github_apply_role_arn = {
+        value: this.githubOidc.applyRole.arn,
+        description: `Apply role: the variable AWS_APPLY_ROLE_ARN of the GitHub environment "${env.name}"`,
+      };
+    }
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }
 }

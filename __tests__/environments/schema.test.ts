@@ -91,6 +91,10 @@ describe('bad environment files', () => {
     ['tag value over 256 characters', 'dev', (e) => (e.tags.Owner = 'x'.repeat(257)), 'tags.Owner', /at most 256 characters/],
     ['state bucket with upper-case letters', 'dev', (e) => (e.state.bucket = 'Platform-State'), 'state.bucket', /S3 bucket name/],
     ['missing required field', 'dev', (e) => delete e.edge.priceClass, 'edge.priceClass', /"PriceClass_100", "PriceClass_200", "PriceClass_All"/],
+    ['CI repository that is not owner/name', 'dev', (e) => (e.ci.githubRepository = 'https://github.com/my-org/platform'), 'ci.githubRepository', /owner\/name of a GitHub repository/],
+    ['CI roles for the emulator', 'local', (e) => (e.ci = { githubRepository: 'my-org/private-api-platform' }), 'ci', /GitHub Actions cannot reach; remove this field/],
+    ['CI OIDC provider of another account', 'prod', (e) => (e.ci.existingOidcProviderArn = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com'), 'ci.existingOidcProviderArn', /this environment's account 333333333333, not of account 111111111111/],
+    ['CI OIDC provider that is not GitHub\'s', 'staging', (e) => (e.ci.existingOidcProviderArn = 'arn:aws:iam::222222222222:oidc-provider/gitlab.com'), 'ci.existingOidcProviderArn', /oidc-provider\/token\.actions\.githubusercontent\.com/],
   ];
 
   it.each(cases)('fails when the file has a %s', (_what, env, change, path, expected) => {

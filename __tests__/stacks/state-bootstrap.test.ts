@@ -355,3 +355,42 @@ describe('environment stack backends', () => {
     ]);
   });
 });
+
+describe('GitHub Actions roles in the bootstrap stack (environment field "ci")', () => {
+  const roleNamed = (stack: SynthesizedStack, name: string) => Object.values(stack.resources('aws_iam_role')).find((r: any) => r.name === name) as any;
+
+  it.each(['dev', 'staging', 'prod'] as const)('%s: the OIDC provider, a plan and an apply role, trusted for the repository and reaching this state', (name) => {
+    const env = environment(name);
+    const stack = synthBootstrap(env);
+    expect(Object.values(stack.resources('aws_iam_openid_connect_provider'))).toEqual([
+      expect.objectContaining({ url: 'https://token.actions.githubusercontent.com', client_id_list: ['sts.amazonaws.com'] }),
+    ]);
+    const plan = roleNamed(stack, `platform-${name}-github-plan`);
+    const apply = roleNamed(stack, `platform-${name}-github-apply`);
+    const subjects = (role: any) => JSON.parse(role.assume_role_policy).Statement[0].Condition.StringEquals['token.actions.githubusercontent.com:sub'];
+    expect(subjects(plan)).toEqual(['repo:my-org/private-api-platform:pull_request', 'repo:my-org/private-api-platform:ref:refs/heads/main']);
+    expect(subjects(apply)).toEqual([`repo:my-org/private-api-platform:environment:${name}`]);
+    // the roles' policies name this environment's state bucket and this stack's KMS key
+    const policies = JSON.stringify(stack.resources('aws_iam_role_policy'));
+    expect(policies).toContain(`arn:aws:s3:::${env.state.bucket}`);
+    expect(policies).toContain('${aws_kms_key.state-kms-key.arn}');
+    expect(stack.json.output.github_plan_role_arn.value).toMatch(/^\$\{aws_iam_role\.github-oidc_plan-role_[0-9A-F]+\.arn\}$/);
+    expect(stack.json.output.github_apply_role_arn.value).toMatch(/^\$\{aws_iam_role\.github-oidc_apply-role_[0-9A-F]+\.arn\}$/);
+  });
+
+  it('trusts the existing OIDC provider of the account when the environment names it, and creates none', () => {
+    const arn = 'arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com';
+    const stack = synthBootstrap(environment('dev', (e) => (e.ci.existingOidcProviderArn = arn)));
+    expect(stack.resources('aws_iam_openid_connect_provider')).toEqual({});
+    expect(JSON.parse(roleNamed(stack, 'platform-dev-github-apply').assume_role_policy).Statement[0].Principal.Federated).toBe(arn);
+  });
+
+  it('creates no role and no output without "ci", nor for local', () => {
+    for (const env of [environment('dev', (e) => delete e.ci), environment('local')]) {
+      const stack = synthBootstrap(env);
+      expect(stack.resources('aws_iam_role')).toEqual({});
+      expect(stack.resources('aws_iam_openid_connect_provider')).toEqual({});
+      expect(Object.keys(stack.json.output)).not.toContain('github_plan_role_arn');
+    }
+  });
+});

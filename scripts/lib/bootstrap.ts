@@ -50,6 +50,9 @@ export interface StateOutputs {
   readonly kmsKeyAlias: string;
   readonly kmsKeyAliasArn: string;
   readonly accountId: string;
+  /** The GitHub Actions roles, when the environment names its repository (`ci`). */
+  readonly githubPlanRoleArn?: string;
+  readonly githubApplyRoleArn?: string;
 }
 
 export interface BootstrapResult {
@@ -178,6 +181,7 @@ async function readOutputs(dir: string, tfEnv: NodeJS.ProcessEnv): Promise<State
     kmsKeyAlias: value('kms_key_alias'),
     kmsKeyAliasArn: value('kms_key_alias_arn'),
     accountId: value('account_id'),
+    ...(raw.github_plan_role_arn ? { githubPlanRoleArn: value('github_plan_role_arn'), githubApplyRoleArn: value('github_apply_role_arn') } : {}),
   };
 }
 
