@@ -29,6 +29,7 @@ const SWC_OPTIONS = {
   jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
 };
 const CACHE_ON = process.env.PLATFORM_TS_RUN_CACHE !== '0';
+const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 const CACHE_DIR = process.env.PLATFORM_TS_RUN_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'ts-run');
 // Entries are never updated in place (a changed file gets a new key), so old ones pile up: a run that
 // writes new entries also removes those it did not use and that were not written for this long.
@@ -107,7 +108,7 @@ if (CACHE_ON) {
   Module.prototype._compile = function compileWithCodeCache(content, filename) {
     // Installed packages (many MB) are identified by length and both ends (their inline source maps
     // at the end encode the whole file); the project's own files, small and edited, by all of it.
-    const identity = filename.includes(`${path.sep}node_modules${path.sep}`) ? `${content.length}\0${content.slice(0, 4096)}\0${content.slice(-4096)}` : content;
+    const identity = filename.includes(NODE_MODULES) ? `${content.length}\0${content.slice(0, 4096)}\0${content.slice(-4096)}` : content;
     const key = `v8-${hash(`${CACHE_TAG}\0${filename}\0${identity}`)}.bin`;
     const cachedData = readCache(key);
     const script = new vm.Script(Module.wrap(content), {
@@ -151,9 +152,13 @@ if (CACHE_ON) {
   if (lock) {
     const name = `resolve-${hash(`${process.version}\0${path.join(__dirname, '..')}\0${lock.size}\0${lock.mtimeMs}`)}.json`;
     const cached = readCache(name);
-    const table = cached ? JSON.parse(cached.toString('utf8')) : {};
+    let table = {};
+    try {
+      if (cached) table = JSON.parse(cached.toString('utf8'));
+    } catch {
+      // An unreadable entry is rebuilt by this run.
+    }
     let added = 0;
-    const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
     const resolveFilename = Module._resolveFilename;
     Module._resolveFilename = function resolveRemembered(request, parent, isMain, options) {
       const from = parent?.filename;
@@ -182,9 +187,9 @@ if (CACHE_ON) {
 // They are loaded on first use instead, behind a stand-in that forwards calls and property reads.
 const LAZY_DEPENDENCIES = [
   // zips TerraformAsset directories; cdktf does that in a child process of its own (plain node)
-  { from: `${path.sep}node_modules${path.sep}cdktf${path.sep}`, request: 'archiver' },
+  { from: `${NODE_MODULES}cdktf${path.sep}`, request: 'archiver' },
   // compares a binary's version for cdktf's DataResource check; these stacks state required_version
-  { from: `${path.sep}node_modules${path.sep}cdktf${path.sep}`, request: 'semver' },
+  { from: `${NODE_MODULES}cdktf${path.sep}`, request: 'semver' },
 ];
 if (process.env.PLATFORM_TS_RUN_LAZY !== '0') {
   const load = Module._load;

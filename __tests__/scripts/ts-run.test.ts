@@ -133,6 +133,20 @@ process.stdout.write(JSON.stringify({ before, after: { archiver: loaded('archive
     expect(existsSync(join(off.outdir, 'stacks', 'dev', 'cdk.tf.json'))).toBe(true);
   });
 
+  it('runs as usual when cache entries are damaged (a truncated file), and rewrites them', () => {
+    const cache = join(work, 'cache');
+    const probe = writeProbe(`process.stdout.write(typeof cdktf.App);`);
+    expect(run(probe, { PLATFORM_TS_RUN_CACHE_DIR: cache }).status).toBe(0);
+    for (const entry of readdirSync(cache)) writeFileSync(join(cache, entry), '{"trunc');
+    const damaged = run(probe, { PLATFORM_TS_RUN_CACHE_DIR: cache });
+    expect(damaged.status).toBe(0);
+    expect(damaged.stdout).toBe('function');
+    expect(damaged.stats!.codeCacheRejected).toBe(damaged.stats!.compiled);
+    const repaired = run(probe, { PLATFORM_TS_RUN_CACHE_DIR: cache });
+    expect(repaired.stats!.codeCacheHits).toBe(repaired.stats!.compiled);
+    expect(repaired.stats!.resolveHits).toBeGreaterThan(0);
+  });
+
   it('removes cache entries not written for a week when it writes new ones, and keeps the rest', () => {
     const cache = join(work, 'cache');
     const probe = writeProbe(`process.stdout.write('ok');`);
