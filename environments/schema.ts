@@ -284,7 +284,6 @@ export type ClientConfig = IdentityConfig['clients'][number];
 export type EdgeConfig = Environment['edge'];
 export type CertificateConfig = EdgeConfig['viewerCertificate'];
 export type StateConfig = Environment['state'];
-export type CiConfig = NonNullable<Environment['ci']>;
 
 /** A problem the schema or a cross-field rule found: where, what was there, what would be valid. */
 export interface ConfigIssue {
