@@ -13,7 +13,11 @@
  */
 import { TerraformStack } from 'cdktf';
 
-/** `${...}` expressions of a resolved stack: where Terraform references live. */
+/**
+ * `${...}` expressions of a resolved stack: where Terraform references live. Braces may nest one
+ * level (a map inside a function call, as cdktf writes them); deeper nesting is not scanned here,
+ * and `terraform validate` still reports a reference to an undeclared resource.
+ */
 const EXPRESSION = /\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g;
 /**
  * `type.name` or `data.type.name` of a resource or data source (`aws_vpc.network_vpc_1234`,

@@ -37,6 +37,7 @@ export class PlatformStack extends IsolatedStack {
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const env = props.environment;
+    const namePrefix = platformNamePrefix(env);
     this.environment = env;
     this.providers = createProviders(this, env);
     addS3Backend(this, env, PLATFORM_STACK_KIND);
@@ -44,7 +45,7 @@ export class PlatformStack extends IsolatedStack {
     // Before the APIs: their methods require this pool's tokens and resource-server scopes.
     this.identity = new Identity(this, 'identity', {
       config: env.identity,
-      namePrefix: platformNamePrefix(env),
+      namePrefix,
       region: env.account.region,
       deletionProtection: env.protections.deletionProtection,
       // The schema already refuses prod without it; the module refuses too, should the two ever drift apart.
@@ -53,14 +54,14 @@ export class PlatformStack extends IsolatedStack {
     });
     addIdentityOutputs(this, this.identity);
 
-    this.network = new Network(this, 'network', { config: env.network, namePrefix: platformNamePrefix(env) });
+    this.network = new Network(this, 'network', { config: env.network, namePrefix });
     // Account-wide (per region): once per stack, shared by every API's stage.
-    const accountLogging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', { namePrefix: platformNamePrefix(env) });
+    const accountLogging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', { namePrefix });
     this.privateApis = {};
     for (const api of env.apis) {
       this.privateApis[api.name] = new PrivateApi(this, `api-${api.name}`, {
         api,
-        namePrefix: platformNamePrefix(env),
+        namePrefix,
         executeApiEndpoint: this.network.executeApiEndpoint,
         authorization: this.identity,
         logRetentionDays: env.logRetentionDays,
@@ -73,7 +74,7 @@ export class PlatformStack extends IsolatedStack {
 
     // Last: it fronts the network's endpoint and routes to every API by its id.
     this.edge = new Edge(this, 'edge', {
-      namePrefix: platformNamePrefix(env),
+      namePrefix,
       accountId: env.account.id,
       region: env.account.region,
       network: this.network,

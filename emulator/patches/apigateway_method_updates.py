@@ -111,35 +111,20 @@ def apply_operations(model, fields: dict, operations: list) -> None:
 def apply() -> None:
     from moto.apigateway.responses import APIGatewayResponse
 
-    def parts(response):
-        # /restapis/<api>/resources/<resource>/methods/<method>[/responses/<code>|/integration[/responses/<code>]]
-        return response.path.split("/")
+    def update(fields: dict, lookup):
+        """A PATCH handler: find the model by the path's ids, apply the operations, answer the model."""
 
-    def update_method(self):
-        p = parts(self)
-        method = self.backend.get_method(p[2], p[4], p[6])
-        apply_operations(method, METHOD_FIELDS, self._get_param("patchOperations"))
-        return 200, {}, json.dumps(method.to_json())
+        def handler(self):
+            # /restapis/<api>/resources/<resource>/methods/<method>[/responses/<code>|/integration[/responses/<code>]]
+            model = lookup(self.backend, self.path.split("/"))
+            apply_operations(model, fields, self._get_param("patchOperations"))
+            return 200, {}, json.dumps(model.to_json())
 
-    def update_method_response(self):
-        p = parts(self)
-        method_response = self.backend.get_method_response(p[2], p[4], p[6], p[8])
-        apply_operations(method_response, METHOD_RESPONSE_FIELDS, self._get_param("patchOperations"))
-        return 200, {}, json.dumps(method_response.to_json())
+        return handler
 
-    def update_integration(self):
-        p = parts(self)
-        integration = self.backend.get_integration(p[2], p[4], p[6])
-        apply_operations(integration, INTEGRATION_FIELDS, self._get_param("patchOperations"))
-        return 200, {}, json.dumps(integration.to_json())
-
-    def update_integration_response(self):
-        p = parts(self)
-        integration_response = self.backend.get_integration_response(p[2], p[4], p[6], p[9])
-        apply_operations(integration_response, INTEGRATION_RESPONSE_FIELDS, self._get_param("patchOperations"))
-        return 200, {}, json.dumps(integration_response.to_json())
-
-    APIGatewayResponse.update_method = update_method
-    APIGatewayResponse.update_method_response = update_method_response
-    APIGatewayResponse.update_integration = update_integration
-    APIGatewayResponse.update_integration_response = update_integration_response
+    APIGatewayResponse.update_method = update(METHOD_FIELDS, lambda b, p: b.get_method(p[2], p[4], p[6]))
+    APIGatewayResponse.update_method_response = update(METHOD_RESPONSE_FIELDS, lambda b, p: b.get_method_response(p[2], p[4], p[6], p[8]))
+    APIGatewayResponse.update_integration = update(INTEGRATION_FIELDS, lambda b, p: b.get_integration(p[2], p[4], p[6]))
+    APIGatewayResponse.update_integration_response = update(
+        INTEGRATION_RESPONSE_FIELDS, lambda b, p: b.get_integration_response(p[2], p[4], p[6], p[9])
+    )
