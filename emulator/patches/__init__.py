@@ -25,6 +25,9 @@ PATCHES = (
     "apigateway_account_reset",
     "s3_delete_marker_dispose",
     "apigateway_method_updates",
+    "apigateway_openapi_import",
+    "apigateway_deployment_snapshot",
+    "apigateway_private_domain_names",
 )
 
 
