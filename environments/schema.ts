@@ -291,14 +291,17 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
-/** API Gateway resources an API needs: the root, its base path, and every distinct path below it. */
+/**
+ * API Gateway resources an API needs: the root and every distinct path below it. The API's name is not
+ * one of them: the private custom domain's base path mapping (`/<name>`) strips it before the API sees the path.
+ */
 export function countApiResources(api: Pick<ApiConfig, 'routes'>): number {
   const paths = new Set<string>();
   for (const route of api.routes) {
     const segments = route.path === '/' ? [] : route.path.slice(1).split('/');
     for (let i = 1; i <= segments.length; i++) paths.add(segments.slice(0, i).join('/'));
   }
-  return 2 + paths.size; // `/` and `/<api name>`
+  return 1 + paths.size; // and `/`
 }
 
 /** Rules that span fields; each issue names the field to fix. */

@@ -72,7 +72,7 @@ export class PlatformStack extends IsolatedStack {
     }
     addNetworkAndApiOutputs(this, this.network, Object.values(this.privateApis));
 
-    // Last: it fronts the network's endpoint and routes to every API by its id.
+    // Last: it fronts the network's endpoint and maps every API's base path on the private custom domain.
     this.edge = new Edge(this, 'edge', {
       namePrefix,
       accountId: env.account.id,
@@ -98,7 +98,7 @@ export class PlatformStack extends IsolatedStack {
   }
 }
 
-/** Outputs named for what they expose: the VPC, the endpoint, and each API's id and invoke path. */
+/** Outputs named for what they expose: the VPC, the endpoint, and each API's id and base path. */
 export function addNetworkAndApiOutputs(scope: Construct, network: Network, apis: readonly PrivateApi[]): void {
   new TerraformOutput(scope, 'network_vpc_id', { value: network.vpcId, description: 'VPC that hosts the execute-api endpoint' });
   new TerraformOutput(scope, 'network_private_subnet_ids', { value: network.privateSubnetIds, description: 'Private subnets of the endpoint (one per AZ)' });
@@ -107,10 +107,10 @@ export function addNetworkAndApiOutputs(scope: Construct, network: Network, apis
     description: 'execute-api interface VPC endpoint: the only way into the private APIs',
   });
   for (const api of apis) {
-    new TerraformOutput(scope, `api_${api.name}_rest_api_id`, { value: api.restApi.id, description: `REST API id of "${api.name}" (CloudFront's x-apigw-api-id header)` });
-    new TerraformOutput(scope, `api_${api.name}_invoke_path`, {
-      value: api.invokePath,
-      description: `Path prefix of "${api.name}" through the endpoint: /<stage>/${api.name}`,
+    new TerraformOutput(scope, `api_${api.name}_rest_api_id`, { value: api.restApi.id, description: `REST API id of "${api.name}"` });
+    new TerraformOutput(scope, `api_${api.name}_base_path`, {
+      value: api.basePath,
+      description: `Path prefix of "${api.name}" on CloudFront and on the private custom domain (the origin host): /${api.name}`,
     });
   }
 }

@@ -107,14 +107,15 @@ describe('bad environment files', () => {
 
   it('fails when an API needs more than 300 API Gateway resources, and says how many', () => {
     const error = errorOf('dev', (e) => {
-      e.apis[0].routes = Array.from({ length: 299 }, (_, i) => ({ path: `/r${i}`, method: 'GET', scopes: ['orders.read'], integration: { type: 'MOCK' } }));
+      e.apis[0].routes = Array.from({ length: 300 }, (_, i) => ({ path: `/r${i}`, method: 'GET', scopes: ['orders.read'], integration: { type: 'MOCK' } }));
     });
     expect(problemAt(error, 'apis[0].routes').message).toMatch(/at most 300 API Gateway resources \(the AWS quota\); these need 301/);
   });
 
   it('accepts exactly 300 API Gateway resources', () => {
     const raw = rawEnvironment('dev');
-    raw.apis[0].routes = Array.from({ length: 298 }, (_, i) => ({ path: `/r${i}`, method: 'GET', scopes: ['orders.read'], integration: { type: 'MOCK' } }));
+    // the root and 299 paths: the API's name is the base path mapping's, not a resource of the API
+    raw.apis[0].routes = Array.from({ length: 299 }, (_, i) => ({ path: `/r${i}`, method: 'GET', scopes: ['orders.read'], integration: { type: 'MOCK' } }));
     expect(countApiResources(parseEnvironment('dev', raw).apis[0]!)).toBe(300);
   });
 

@@ -1,6 +1,7 @@
 /**
  * Edge module: CloudFront (WAF) -> VPC origin -> internal ALB (HTTPS) -> the
- * execute-api endpoint's private IPs -> the API named by x-apigw-api-id.
+ * execute-api endpoint's private IPs -> the private custom domain name CloudFront's
+ * Host names -> the API mapped at the path's first segment.
  * Per environment on the synthesized platform stack, then each rule of
  * scripts/lib/rules/edge.ts broken on purpose and seen to fail.
  */
@@ -8,8 +9,12 @@ import { DefaultTokenResolver, StringConcat, Testing, Tokenization, type App } f
 import type { Environment } from '../../environments/schema';
 import {
   ALB_SSL_POLICY,
+  API_ORIGIN_ID,
   CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST,
+  CORS_RESPONSE_HEADERS,
   EdgeConfigError,
+  MAX_DISTRIBUTION_COMMENT,
+  distributionComment,
   MANAGED_CACHE_POLICY_CACHING_DISABLED,
   MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER,
   ORIGIN_VERIFY_HEADER,
@@ -18,7 +23,8 @@ import {
   albIngressProblems,
   albProblems,
   apiBehaviourProblems,
-  apiIdHeaderProblems,
+  apiRoutingProblems,
+  corsProblems,
   edgeProblems,
   originProblems,
   targetProblems,
@@ -61,11 +67,12 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
   const alb = synth.only('aws_lb');
   const albGroup = alb.security_groups[0];
   const endpointGroup = synth.only('aws_vpc_endpoint').security_group_ids[0];
-  const apiIds = Object.fromEntries(Object.values(synth.stack.privateApis).map((api) => [api.name, synth.expr(api.restApi.id)]));
+  const allowOrigins = Object.fromEntries(env.apis.map((a) => [a.name, a.corsAllowOrigins ?? []]));
 
   test('every edge rule holds (the checker npm run verify uses)', () => {
     // GIVEN the environment  WHEN its platform stack is synthesized  THEN the edge checker finds nothing
-    expect(edgeProblems(synth.json, { apiIds, region: env.account.region })).toEqual([]);
+    expect(edgeProblems(synth.json, { region: env.account.region })).toEqual([]);
+    expect(corsProblems(synth.json, { allowOrigins, emulator: envName === 'local' })).toEqual([]);
   });
 
   test(envName === 'local' ? 'the deploy does not wait for CloudFront to propagate (the emulator has no edge locations)' : 'the deploy waits until CloudFront has deployed the distribution', () => {
@@ -133,7 +140,8 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
 
   test("the distribution's only origins are VPC origins to the internal ALB over HTTPS and TLS 1.2 (no custom origin anywhere)", () => {
     const vpcOriginId = idOf(synth, 'aws_cloudfront_vpc_origin');
-    expect(distribution.origin).toHaveLength(env.apis.length);
+    // one origin for every API: the private custom domain behind the ALB picks the API by its base path
+    expect(distribution.origin).toHaveLength(1);
     for (const origin of distribution.origin) {
       expect(origin.vpc_origin_config.vpc_origin_id).toBe(ref('aws_cloudfront_vpc_origin', vpcOriginId, 'id'));
       expect(origin.domain_name).toBe(env.edge.originDomainName);
@@ -160,23 +168,53 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
     expect(viewerProblems(synth.json)).toEqual([]);
   });
 
-  test('each API is mounted at /<name> and /<name>/*: all 7 methods, caching disabled, every viewer header (Authorization) forwarded', () => {
+  test('each API is mounted at /<name> and /<name>/*: all 7 methods, caching disabled, every viewer header (Authorization) forwarded, Host the origin name', () => {
     for (const api of env.apis) {
-      const mine = distribution.ordered_cache_behavior.filter((b: any) => b.target_origin_id === `api-${api.name}`);
+      const mine = distribution.ordered_cache_behavior.filter((b: any) => b.path_pattern === `/${api.name}` || b.path_pattern === `/${api.name}/*`);
       expect(mine.map((b: any) => b.path_pattern)).toEqual([`/${api.name}`, `/${api.name}/*`]);
       for (const behaviour of mine) {
+        expect(behaviour.target_origin_id).toBe(API_ORIGIN_ID);
         expect([...behaviour.allowed_methods].sort()).toEqual(ALL_METHODS);
         expect([...behaviour.cached_methods].sort()).toEqual(['GET', 'HEAD']);
         expect(behaviour.cache_policy_id).toBe(MANAGED_CACHE_POLICY_CACHING_DISABLED);
-        // AllViewerExceptHostHeader forwards every viewer header, Authorization included; nothing on the path removes it.
+        // AllViewerExceptHostHeader forwards every viewer header, Authorization included, and sends the origin's name as Host.
         expect(behaviour.origin_request_policy_id).toBe(MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER);
         expect(behaviour.forwarded_values).toBeUndefined();
         expect(behaviour.function_association).toBeUndefined();
         expect(behaviour.lambda_function_association).toBeUndefined();
-        expect(behaviour.response_headers_policy_id).toBe(ref('aws_cloudfront_response_headers_policy', idOf(synth, 'aws_cloudfront_response_headers_policy'), 'id'));
       }
     }
     expect(apiBehaviourProblems(synth.json)).toEqual([]);
+  });
+
+  test('CloudFront adds CORS headers to every answer it forwards (200, 401, 403, 5xx) for the API\'s allowed origins only: a response headers policy per set of origins, the origin\'s own CORS headers removed', () => {
+    const policies = synth.resources('aws_cloudfront_response_headers_policy');
+    for (const api of env.apis) {
+      for (const behaviour of distribution.ordered_cache_behavior.filter((b: any) => b.path_pattern.split('/')[1] === api.name)) {
+        const policy = policies[/\.([^.]+)\.id\}$/.exec(behaviour.response_headers_policy_id)![1]!];
+        expect(policy.remove_headers_config.items.map((i: any) => i.header)).toEqual(CORS_RESPONSE_HEADERS);
+        if (!api.corsAllowOrigins?.length) {
+          expect(policy.cors_config).toBeUndefined();
+          continue;
+        }
+        const methods = [...new Set(env.apis.filter((a) => JSON.stringify(a.corsAllowOrigins) === JSON.stringify(api.corsAllowOrigins)).flatMap((a) => a.routes.map((r) => r.method)))];
+        expect(policy.cors_config).toEqual({
+          access_control_allow_origins: { items: [...api.corsAllowOrigins].sort() },
+          access_control_allow_methods: { items: [...new Set([...methods, 'OPTIONS'])].sort() },
+          access_control_allow_headers: { items: ['Authorization', 'Content-Type'] },
+          access_control_max_age_sec: 600,
+          access_control_allow_credentials: false,
+          origin_override: true,
+        });
+      }
+    }
+    // The default behaviour answers nobody cross-origin.
+    const fallback = policies[/\.([^.]+)\.id\}$/.exec(distribution.default_cache_behavior.response_headers_policy_id)![1]!];
+    expect(fallback.cors_config).toBeUndefined();
+  });
+
+  test('the distribution comment fits CloudFront\'s 128 characters', () => {
+    expect(distribution.comment.length).toBeLessThanOrEqual(MAX_DISTRIBUTION_COMMENT);
   });
 
   test('the default behaviour exposes nothing: GET/HEAD only, uncached, no viewer values forwarded', () => {
@@ -187,19 +225,42 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
     expect(fallback.forwarded_values).toBeUndefined();
   });
 
-  test("x-apigw-api-id is each API's own REST API id, on its origin and on the ALB rule for its path; the origin path is its stage", () => {
+  test('API Gateway selects the API by Host through a private custom domain name: the origin name is a PRIVATE domain name associated with the endpoint, one base path per API on its stage', () => {
+    // GIVEN the one origin: CloudFront sends its name as Host; no origin path (the base path mapping selects the stage)
+    expect(distribution.origin).toHaveLength(1);
+    const [origin] = distribution.origin;
+    expect(origin).toMatchObject({ origin_id: API_ORIGIN_ID, domain_name: env.edge.originDomainName });
+    expect(origin.origin_path).toBeUndefined();
+    expect(JSON.stringify(origin)).not.toContain('x-apigw-api-id');
+    // THEN that name is a PRIVATE custom domain name with the origin certificate, TLS 1.2 and its own endpoint-only policy
+    const domainId = idOf(synth, 'aws_api_gateway_domain_name');
+    const domain = synth.only('aws_api_gateway_domain_name');
+    expect(domain).toMatchObject({ domain_name: env.edge.originDomainName, endpoint_configuration: { types: ['PRIVATE'] }, security_policy: 'TLS_1_2' });
+    const listener = synth.only('aws_lb_listener');
+    expect(domain.certificate_arn).toBe(listener.certificate_arn);
+    const endpointRef = ref('aws_vpc_endpoint', idOf(synth, 'aws_vpc_endpoint'), 'id');
+    expect(JSON.parse(domain.policy).Statement[1]).toMatchObject({ Effect: 'Deny', Condition: { StringNotEquals: { 'aws:SourceVpce': endpointRef } } });
+    expect(synth.only('aws_api_gateway_domain_name_access_association')).toMatchObject({
+      domain_name_arn: ref('aws_api_gateway_domain_name', domainId, 'arn'),
+      access_association_source: endpointRef,
+      access_association_source_type: 'VPCE',
+    });
+    // AND each API is mapped at its name, to its own stage; the ALB forwards its path for that host only
+    const mappings = Object.values(synth.resources('aws_api_gateway_base_path_mapping'));
+    expect(mappings).toHaveLength(env.apis.length);
     for (const api of Object.values(synth.stack.privateApis)) {
-      const origin = distribution.origin.find((o: any) => o.origin_id === `api-${api.name}`);
-      expect(origin.custom_header).toEqual([{ name: 'x-apigw-api-id', value: synth.expr(api.restApi.id) }]);
-      expect(origin.origin_path).toBe(`/${synth.expr(api.stage.stageName)}`);
-      const rule = Object.values(synth.resources('aws_lb_listener_rule')).find((r: any) => r.condition[0].path_pattern.values.some((p: string) => p.endsWith(`/${api.name}/*`)));
-      expect(rule.condition).toEqual([
-        { path_pattern: { values: [`/${synth.expr(api.stage.stageName)}/${api.name}`, `/${synth.expr(api.stage.stageName)}/${api.name}/*`] } },
-        { http_header: { http_header_name: 'x-apigw-api-id', values: [synth.expr(api.restApi.id)] } },
-      ]);
+      expect(mappings).toContainEqual({
+        domain_name: ref('aws_api_gateway_domain_name', domainId, 'domain_name'),
+        domain_name_id: ref('aws_api_gateway_domain_name', domainId, 'domain_name_id'),
+        base_path: api.name,
+        api_id: synth.expr(api.restApi.id),
+        stage_name: synth.expr(api.stage.stageName),
+      });
+      const rule = Object.values(synth.resources('aws_lb_listener_rule')).find((r: any) => r.condition[0].path_pattern.values.includes(`/${api.name}/*`));
+      expect(rule.condition).toEqual([{ path_pattern: { values: [`/${api.name}`, `/${api.name}/*`] } }, { host_header: { values: [env.edge.originDomainName] } }]);
       expect(rule.action).toEqual([{ type: 'forward', target_group_arn: ref('aws_lb_target_group', idOf(synth, 'aws_lb_target_group'), 'arn') }]);
     }
-    expect(apiIdHeaderProblems(synth.json, { apiIds })).toEqual([]);
+    expect(apiRoutingProblems(synth.json)).toEqual([]);
   });
 
   test('WAF (CLOUDFRONT scope, us-east-1) is attached with a blocking per-IP rate limit from the environment and the managed groups', () => {
@@ -239,7 +300,10 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
   });
 
   test('security headers on every response: HSTS 2 years with preload, nosniff, DENY frames, strict referrer, XSS', () => {
-    const headers = synth.only('aws_cloudfront_response_headers_policy').security_headers_config;
+    const all = Object.values(synth.resources('aws_cloudfront_response_headers_policy'));
+    expect(all.length).toBeGreaterThanOrEqual(1);
+    for (const policy of all) expect(policy.security_headers_config).toEqual(all[0].security_headers_config);
+    const headers = all[0].security_headers_config;
     expect(headers.strict_transport_security).toEqual({ access_control_max_age_sec: 63072000, include_subdomains: true, preload: true, override: true });
     expect(headers.content_type_options).toEqual({ override: true });
     expect(headers.frame_options).toEqual({ frame_option: 'DENY', override: true });
@@ -344,11 +408,12 @@ describe('edge rules fail when the edge is broken', () => {
     expect(albProblems(broken((j) => (first(j, 'aws_lb_listener').ssl_policy = 'ELBSecurityPolicy-2016-08')))).toEqual([expect.stringMatching(/ssl_policy/)]);
   });
 
-  test('fails when the listener forwards by default, or a rule forwards without the API id header', () => {
+  test('fails when the listener forwards by default, or a rule forwards without the origin host', () => {
     expect(albProblems(broken((j) => (first(j, 'aws_lb_listener').default_action = [{ type: 'forward', target_group_arn: 'x' }])))).toEqual([
       expect.stringMatching(/default_action/),
     ]);
-    expect(albProblems(broken((j) => first(j, 'aws_lb_listener_rule').condition.splice(1, 1)))).toEqual([expect.stringMatching(/without a path pattern and an x-apigw-api-id/)]);
+    expect(albProblems(broken((j) => first(j, 'aws_lb_listener_rule').condition.splice(1, 1)))).toEqual([expect.stringMatching(/host header \[\]; expected a path pattern and the host of a private custom domain name/)]);
+    expect(albProblems(broken((j) => (first(j, 'aws_lb_listener_rule').condition[1].host_header.values = ['evil.example.com'])))).toEqual([expect.stringMatching(/host header \["evil\.example\.com"\]/)]);
   });
 
   test('fails when the ALB admits the internet, another prefix list, or another port', () => {
@@ -461,29 +526,101 @@ describe('edge rules fail when the edge is broken', () => {
     expect(wafProblems(broken((j) => (first(j, 'aws_wafv2_web_acl_logging_configuration').redacted_fields = [])))).toEqual([expect.stringMatching(/authorization header redacted/)]);
   });
 
-  test("fails when x-apigw-api-id names another API's id (origins swapped)", () => {
-    const problems = apiIdHeaderProblems(
-      broken((j) => {
-        const [orders, profile] = distributionOf(j).origin;
-        [orders.custom_header, profile.custom_header] = [profile.custom_header, orders.custom_header];
-      }),
-    );
-    expect(problems).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/origin "api-orders" \(\/orders\): x-apigw-api-id is .*profile.*; expected the id of the aws_api_gateway_rest_api named \*orders/),
-        expect.stringMatching(/the ALB rule for \/orders requires/),
-      ]),
-    );
-  });
-
-  test('fails when x-apigw-api-id is not the expected id given by the caller', () => {
-    expect(apiIdHeaderProblems(good, { apiIds: { orders: '${aws_api_gateway_rest_api.other.id}' } })).toEqual([expect.stringMatching(/expected \$\{aws_api_gateway_rest_api\.other\.id\}/)]);
-  });
-
-  test('fails when the ALB rule for an API accepts another id', () => {
-    expect(apiIdHeaderProblems(broken((j) => (first(j, 'aws_lb_listener_rule').condition[1].http_header.values = ['abc123'])))).toEqual([
-      expect.stringMatching(/the ALB rule for \/orders requires x-apigw-api-id \["abc123"\]/),
+  test('fails when an origin relies on x-apigw-api-id (AWS documents it only with the endpoint\'s own host name)', () => {
+    expect(apiRoutingProblems(broken((j) => (distributionOf(j).origin[0].custom_header = [{ name: 'x-apigw-api-id', value: 'abc123' }])))).toEqual([
+      expect.stringMatching(/origin "private-apis": sends x-apigw-api-id; expected the private custom domain name to select the API/),
     ]);
+  });
+
+  test('fails when the origin host is not a private custom domain name, or a stage is in the origin path', () => {
+    expect(apiRoutingProblems(broken((j) => (distributionOf(j).origin[0].domain_name = 'alb.internal.example.com')))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/behaviour \/orders: origin "private-apis" is "alb\.internal\.example\.com"; expected a private custom domain name of this stack/)]),
+    );
+    expect(apiRoutingProblems(broken((j) => (distributionOf(j).origin[0].origin_path = '/v1')))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/has origin_path "\/v1"; expected none/)]),
+    );
+    // a public (regional) custom domain name would be a way in from the internet
+    expect(apiRoutingProblems(broken((j) => (first(j, 'aws_api_gateway_domain_name').endpoint_configuration.types = ['REGIONAL'])))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/expected a private custom domain name of this stack/)]),
+    );
+  });
+
+  test('fails when an API has no base path mapping, or is mapped to another API\'s stage', () => {
+    expect(
+      apiRoutingProblems(
+        broken((j) => {
+          const mappings = j.resource.aws_api_gateway_base_path_mapping;
+          delete mappings[Object.keys(mappings).find((k) => mappings[k].base_path === 'profile')!];
+        }),
+      ),
+    ).toEqual(expect.arrayContaining([expect.stringMatching(/profile_rest-api_\w+: no base path mapping/)]));
+    expect(
+      apiRoutingProblems(
+        broken((j) => {
+          const mappings = Object.values(j.resource.aws_api_gateway_base_path_mapping) as any[];
+          const [orders, profile] = [mappings.find((m) => m.base_path === 'orders'), mappings.find((m) => m.base_path === 'profile')];
+          orders.stage_name = profile.stage_name;
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/stage_name is .*profile.*; expected a stage of aws_api_gateway_rest_api\.api-orders/)]);
+  });
+
+  test('fails when the ALB rule for an API accepts another host', () => {
+    expect(apiRoutingProblems(broken((j) => (first(j, 'aws_lb_listener_rule').condition[1].host_header.values = ['abc.example.com'])))).toEqual([
+      expect.stringMatching(/the ALB rule for \/orders requires host \["abc\.example\.com"\]/),
+    ]);
+  });
+
+  test('fails when Managed-AllViewer forwards the viewer\'s Host (no private custom domain answers it)', () => {
+    expect(apiBehaviourProblems(broken((j) => (distributionOf(j).ordered_cache_behavior[0].origin_request_policy_id = '216adef6-5c7f-47e4-b989-5492eafa07d3')))).toEqual([
+      expect.stringMatching(/behaviour \/orders: origin_request_policy_id is "216adef6.*Host names the private custom domain/),
+    ]);
+  });
+
+  test('CORS: fails when an API answers other origins than its own, when the policy does not override the backend, or when it allows credentials or "*"', () => {
+    const allowOrigins = { orders: ['https://app.dev.example.com'], profile: [] };
+    const check = (json: any, emulator = false) => corsProblems(json, { allowOrigins, emulator });
+    const corsPolicy = (j: any) => Object.values(j.resource.aws_cloudfront_response_headers_policy).find((p: any) => p.cors_config) as any;
+    expect(check(good)).toEqual([]);
+    expect(check(broken((j) => (corsPolicy(j).cors_config.access_control_allow_origins.items = ['https://evil.example.com'])))).toEqual([
+      expect.stringMatching(/behaviour \/orders\): CORS origins \["https:\/\/evil\.example\.com"\]; expected exactly \["https:\/\/app\.dev\.example\.com"\]/),
+      expect.stringMatching(/behaviour \/orders\/\*\): CORS origins/),
+    ]);
+    expect(check(broken((j) => (corsPolicy(j).cors_config.origin_override = false)))).toEqual(expect.arrayContaining([expect.stringMatching(/origin_override is false/)]));
+    expect(check(broken((j) => (corsPolicy(j).cors_config.access_control_allow_credentials = true)))).toEqual(expect.arrayContaining([expect.stringMatching(/allow_credentials is true/)]));
+    expect(check(broken((j) => (corsPolicy(j).cors_config.access_control_allow_headers.items = ['*'])))).toEqual(expect.arrayContaining([expect.stringMatching(/expected Authorization/)]));
+    expect(check(broken((j) => delete corsPolicy(j).remove_headers_config))).toEqual(expect.arrayContaining([expect.stringMatching(/Access-Control-Allow-Origin removed from the origin's answer/)]));
+    // an API without origins answering CORS: the profile API gets the orders policy
+    expect(
+      check(
+        broken((j) => {
+          const behaviours = distributionOf(j).ordered_cache_behavior;
+          behaviours[2].response_headers_policy_id = behaviours[0].response_headers_policy_id;
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/behaviour \/profile\): CORS origins \["https:\/\/app\.dev\.example\.com"\]; expected exactly \[\]/)]);
+    // "*" outside local
+    const star = { orders: ['*'], profile: [] };
+    expect(corsProblems(broken((j) => (corsPolicy(j).cors_config.access_control_allow_origins.items = ['*'])), { allowOrigins: star, emulator: false })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/CORS allows "\*"; expected exact origins outside local/)]),
+    );
+  });
+
+  test('CORS: fails when the API sets CORS headers itself (two owners: a disallowed origin could get one)', () => {
+    const check = (json: any) => corsProblems(json, { allowOrigins: { orders: ['https://app.dev.example.com'], profile: [] }, emulator: false });
+    const withGatewayHeader = broken((j) => {
+      const api = first(j, 'aws_api_gateway_rest_api');
+      const document = JSON.parse(api.body);
+      document['x-amazon-apigateway-gateway-responses'].DEFAULT_4XX = { responseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'*'" } };
+      api.body = JSON.stringify(document);
+    });
+    expect(check(withGatewayHeader)).toEqual([expect.stringMatching(/gateway response DEFAULT_4XX sets \["gatewayresponse\.header\.Access-Control-Allow-Origin"\]/)]);
+  });
+
+  test('the distribution comment is cut to CloudFront\'s 128 characters, whatever the APIs\' names', () => {
+    const names = Array.from({ length: 12 }, (_, i) => `api-with-a-long-name-${i}`);
+    expect(distributionComment('platform-prod', names).length).toBeLessThanOrEqual(MAX_DISTRIBUTION_COMMENT);
+    expect(distributionComment('platform-prod', ['orders'])).toBe('platform-prod: private APIs (/orders)');
   });
 
   test('fails when targets use for_each or the interfaces are not counted', () => {

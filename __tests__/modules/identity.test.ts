@@ -8,6 +8,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import type { IdentityConfig } from '../../environments/schema';
 import { addIdentityOutputs, Identity, type IdentityProps } from '../../modules/identity';
+import { COGNITO_SECURITY_SCHEME, authorizerOf, operationsOf } from '../../modules/private-api/openapi';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 
 const CLIENT = 'aws_cognito_user_pool_client';
@@ -97,19 +98,20 @@ describe.each(ENVIRONMENT_NAMES)('identity in the %s environment', (envName) => 
     for (const api of env.apis) {
       for (const route of api.routes) for (const scope of route.scopes) expect(definedScopes).toContain(`${resourceServer.identifier}/${scope}`);
     }
-    // AND every synthesized method except CORS preflight requires this pool's tokens with defined scopes
+    // AND every operation of every API's document except CORS preflight requires this pool's tokens with defined scopes
     const poolId = Object.keys(synth.resources('aws_cognito_user_pool'))[0];
-    const methods = Object.values(synth.resources('aws_api_gateway_method')) as any[];
+    const documents = (Object.values(synth.resources('aws_api_gateway_rest_api')) as any[]).map((api) => JSON.parse(api.body));
+    const operations = documents.flatMap((document) => operationsOf(document));
     const routeCount = env.apis.reduce((n, api) => n + api.routes.length, 0);
-    const guarded = methods.filter((m) => m.http_method !== 'OPTIONS');
+    const guarded = operations.filter((o) => o.method !== 'OPTIONS');
     expect(guarded).toHaveLength(routeCount);
-    for (const method of guarded) {
-      expect(method.authorization).toBe('COGNITO_USER_POOLS');
-      expect(method.authorization_scopes.length).toBeGreaterThan(0);
-      for (const scope of method.authorization_scopes) expect(definedScopes).toContain(scope);
+    for (const operation of guarded) {
+      expect(operation.security).toHaveLength(1);
+      expect(operation.security[0]!.scopes.length).toBeGreaterThan(0);
+      for (const scope of operation.security[0]!.scopes) expect(definedScopes).toContain(scope);
     }
-    for (const authorizer of Object.values(synth.resources('aws_api_gateway_authorizer')) as any[]) {
-      expect(authorizer.provider_arns).toEqual([`\${aws_cognito_user_pool.${poolId}.arn}`]);
+    for (const document of documents) {
+      expect(authorizerOf(document, COGNITO_SECURITY_SCHEME)).toEqual({ type: 'cognito_user_pools', providerARNs: [`\${aws_cognito_user_pool.${poolId}.arn}`] });
     }
     // AND every client scope outside the OIDC ones too
     for (const c of Object.values(synth.resources(CLIENT)) as any[]) {

@@ -26,9 +26,19 @@ const all = (json: Json, type: string): Json[] => Object.values(json.resource[ty
 const first = (json: Json, type: string): Json => all(json, type)[0]!;
 const failing = async (input: VerifyInput) => (await verify(input)).filter((r) => !r.passed).map((r) => r.id);
 
+/** Changes the OpenAPI document of the first REST API. */
+const editDocument = (i: VerifyInput, change: (document: Json) => void) => {
+  const api = first(i.platform, 'aws_api_gateway_rest_api');
+  const document = JSON.parse(api.body);
+  change(document);
+  api.body = JSON.stringify(document);
+};
+/** The first authenticated operation of a document. */
+const firstRoute = (document: Json): Json => Object.values<Json>(document.paths).flatMap((item) => Object.entries<Json>(item)).find(([method]) => method !== 'options')![1];
+
 describe('npm run verify rules', () => {
-  it('has the ten rules, each with an id, a name and a one-line reason', () => {
-    expect(RULES.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  it('has the eleven rules, each with an id, a name and a one-line reason', () => {
+    expect(RULES.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     for (const rule of RULES) {
       expect(rule.name).toMatch(/^[a-z-]+$/);
       expect(rule.reason.length).toBeGreaterThan(20);
@@ -57,9 +67,23 @@ describe('npm run verify rules', () => {
       /^aws_api_gateway_rest_api_policy\./,
     ],
     [2, 'the deny names another endpoint', (i) => (first(i.platform, 'aws_api_gateway_rest_api_policy').policy = first(i.platform, 'aws_api_gateway_rest_api_policy').policy.replace(/\$\{aws_vpc_endpoint\.[^}]+\.id\}/, 'vpce-0fedcba9876543210')), /^aws_api_gateway_rest_api_policy\./],
-    [3, 'a method has no scopes', (i) => (all(i.platform, 'aws_api_gateway_method').find((m) => m.http_method !== 'OPTIONS')!.authorization_scopes = []), /^aws_api_gateway_method\./],
-    [3, 'a method needs no authorization', (i) => (all(i.platform, 'aws_api_gateway_method').find((m) => m.http_method !== 'OPTIONS')!.authorization = 'NONE'), /^aws_api_gateway_method\./],
-    [3, 'a method requires a scope the resource server lacks', (i) => all(i.platform, 'aws_api_gateway_method').find((m) => m.http_method !== 'OPTIONS')!.authorization_scopes.push('https://api.example.com/admin'), /^aws_api_gateway_method\./],
+    [1, 'the REST API is imported in merge mode (removed routes would stay)', (i) => (first(i.platform, 'aws_api_gateway_rest_api').put_rest_api_mode = 'merge'), /^aws_api_gateway_rest_api\./],
+    [1, 'the private custom domain name is associated with another endpoint', (i) => (first(i.platform, 'aws_api_gateway_domain_name_access_association').access_association_source = 'vpce-0badbadbadbadbad0'), /^aws_api_gateway_domain_name_access_association\./],
+    [
+      2,
+      'the private custom domain name admits every endpoint',
+      (i) => {
+        const domain = first(i.platform, 'aws_api_gateway_domain_name');
+        const doc = JSON.parse(domain.policy);
+        doc.Statement = doc.Statement.filter((s: Json) => s.Effect !== 'Deny');
+        domain.policy = JSON.stringify(doc);
+      },
+      /^aws_api_gateway_domain_name\./,
+    ],
+    [3, 'an operation has no scopes', (i) => editDocument(i, (d) => (Object.values<any>(firstRoute(d).security[0])[0].length = 0)), /^aws_api_gateway_rest_api\./],
+    [3, 'an operation needs no authorization', (i) => editDocument(i, (d) => delete firstRoute(d).security), /^aws_api_gateway_rest_api\./],
+    [3, 'an operation requires a scope the resource server lacks', (i) => editDocument(i, (d) => Object.values<any>(firstRoute(d).security[0])[0].push('https://api.example.com/admin')), /^aws_api_gateway_rest_api\./],
+    [3, 'the authorizer trusts another user pool', (i) => editDocument(i, (d) => (Object.values<any>(d.components.securitySchemes)[0]['x-amazon-apigateway-authorizer'].providerARNs = ['arn:aws:cognito-idp:eu-west-1:999999999999:userpool/eu-west-1_Evil'])), /^aws_api_gateway_rest_api\./],
     [4, 'the ALB is internet-facing', (i) => (first(i.platform, 'aws_lb').internal = false), /^aws_lb\./],
     [
       4,
@@ -100,6 +124,23 @@ describe('npm run verify rules', () => {
     [8, 'the backend drops the lockfile', (i) => delete i.platform.terraform.backend.s3.use_lockfile, /^terraform\.backend/],
     [9, 'a stage stops access logging', (i) => delete first(i.platform, 'aws_api_gateway_stage').access_log_settings, /^aws_api_gateway_stage\./],
     [9, 'the ALB stops access logging', (i) => (first(i.platform, 'aws_lb').access_logs.enabled = false), /^aws_lb\./],
+    [
+      11,
+      'the CORS policy allows another origin',
+      (i) => {
+        const policy = all(i.platform, 'aws_cloudfront_response_headers_policy').find((p) => p.cors_config)!;
+        policy.cors_config.access_control_allow_origins.items = ['https://evil.example.com'];
+      },
+      /^aws_cloudfront_response_headers_policy\./,
+    ],
+    [
+      11,
+      'the origin\'s own CORS headers reach the browser',
+      (i) => {
+        for (const policy of all(i.platform, 'aws_cloudfront_response_headers_policy')) delete policy.remove_headers_config;
+      },
+      /^aws_cloudfront_response_headers_policy\./,
+    ],
   ];
 
   describe.each(ENVIRONMENT_NAMES)('%s', (name) => {
@@ -133,12 +174,15 @@ describe('npm run verify rules', () => {
     expect(await failing(input)).toEqual([]);
   });
 
-  it('rule 2 evaluates every method of every API through the endpoint, another endpoint and none', async () => {
+  it('rule 2 evaluates every operation of every API, and the private custom domain, through the endpoint, another endpoint and none', async () => {
     const { resourcePolicyProblems } = await import('../../scripts/lib/rules/access');
+    const { operationsOf } = await import('../../modules/private-api/openapi');
     const evaluations: PolicyEvaluation[] = [];
     expect(await resourcePolicyProblems(fresh('dev').platform, evaluations)).toEqual([]);
-    const methods = all(fresh('dev').platform, 'aws_api_gateway_method').length;
-    expect(evaluations).toHaveLength(methods * 3);
+    const operations = all(fresh('dev').platform, 'aws_api_gateway_rest_api').reduce((n, api) => n + operationsOf(JSON.parse(api.body)).length, 0);
+    const domains = all(fresh('dev').platform, 'aws_api_gateway_domain_name').length;
+    expect(domains).toBe(1);
+    expect(evaluations).toHaveLength((operations + domains) * 3);
     expect(new Set(evaluations.filter((e) => e.via === 'the endpoint').map((e) => e.result))).toEqual(new Set(['Allowed']));
     expect(new Set(evaluations.filter((e) => e.via !== 'the endpoint').map((e) => e.result))).toEqual(new Set(['ExplicitlyDenied']));
   });
@@ -175,7 +219,7 @@ describe('a plan laid over the synthesized configuration', () => {
   it('does not mix blocks of a list whose order the state does not keep (the distribution origins)', async () => {
     const input = fresh('local');
     const [name, distribution] = Object.entries(input.platform.resource.aws_cloudfront_distribution)[0] as [string, Json];
-    const reversed = [...distribution.origin].reverse().map((o: Json) => ({ ...o, custom_header: [{ name: 'x-apigw-api-id', value: 'concrete-id' }] }));
+    const reversed = [...distribution.origin, { ...distribution.origin[0], origin_id: 'a-second-origin' }].reverse();
     const state = { planned_values: { root_module: { resources: [{ mode: 'managed', type: 'aws_cloudfront_distribution', name, values: { origin: reversed } }] } } };
     expect(await failing({ ...input, platform: overlayPlan(input.platform, state) })).toEqual([]);
   });
@@ -205,7 +249,7 @@ describe('npm run verify (the command)', () => {
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toEqual([expect.objectContaining({ environment: 'dev', passed: true })]);
-    expect(report[0].rules).toHaveLength(10);
+    expect(report[0].rules).toHaveLength(RULES.length);
   }, 60_000);
 
   it('fails (exit 1) and names the rule and resource when a plan breaks a rule', () => {

@@ -1,7 +1,8 @@
 /**
  * The viewer side of the edge: the CloudFront VPC origin for the internal ALB,
- * the distribution (one origin and two behaviours per API), the security
- * response headers, and standard access logging (v2) to CloudWatch Logs.
+ * the distribution (one origin, two behaviours per API), the response headers
+ * policies (security headers on every answer; CORS for each API's allowed
+ * origins), and standard access logging (v2) to CloudWatch Logs.
  */
 import { CloudfrontDistribution, type CloudfrontDistributionOrderedCacheBehavior, type CloudfrontDistributionOrigin } from '@cdktf/provider-aws/lib/cloudfront-distribution';
 import { CloudfrontResponseHeadersPolicy } from '@cdktf/provider-aws/lib/cloudfront-response-headers-policy';
@@ -13,8 +14,10 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import type { PriceClass } from '.';
-import { API_ID_HEADER, type OriginRoute } from './load-balancer';
+import type { CorsPlan } from '../private-api';
+import type { OriginRoute } from './load-balancer';
 
 /**
  * AWS managed policy ids. They are fixed and documented (CloudFront developer guide, "managed cache policies" and
@@ -31,8 +34,34 @@ export const VIEWER_TLS_POLICY = 'TLSv1.2_2021';
 /** 2 years, the HSTS preload list's minimum is 1 year. */
 export const HSTS_MAX_AGE_SECONDS = 63_072_000;
 
-/** The CloudFront origin id of an API; its behaviours point at it. */
-export const originIdOf = (apiName: string) => `api-${apiName}`;
+/** The CloudFront origin id of the private custom domain behind the ALB; every behaviour points at it. */
+export const API_ORIGIN_ID = 'private-apis';
+
+/**
+ * Custom response headers policies an account may have (CloudFront quotas:
+ * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html).
+ * APIs that allow the same origins share one policy.
+ */
+export const MAX_RESPONSE_HEADERS_POLICIES = 20;
+
+/**
+ * The CORS headers CloudFront removes from the origin's answer before it adds its own: so only the
+ * policy decides, and a disallowed origin gets none even if a backend (HTTP or Lambda proxy) sends some.
+ */
+export const CORS_RESPONSE_HEADERS = [
+  'Access-Control-Allow-Origin',
+  'Access-Control-Allow-Credentials',
+  'Access-Control-Allow-Headers',
+  'Access-Control-Allow-Methods',
+  'Access-Control-Expose-Headers',
+  'Access-Control-Max-Age',
+];
+
+/** What the behaviours of one API need: its path prefix and who may read its answers cross-origin. */
+export interface DistributionApi extends OriginRoute {
+  /** Absent: no browser origin may read the answers (no CORS headers at all). */
+  readonly cors?: CorsPlan;
+}
 
 export interface ApiDistributionProps {
   readonly namePrefix: string;
@@ -40,7 +69,7 @@ export interface ApiDistributionProps {
   readonly originDomainName: string;
   readonly viewerCertificateArn: string;
   readonly loadBalancerArn: string;
-  readonly routes: readonly OriginRoute[];
+  readonly apis: readonly DistributionApi[];
   readonly webAclArn: string;
   readonly priceClass: PriceClass;
   readonly waitForDeployment: boolean;
@@ -53,7 +82,10 @@ export interface ApiDistributionProps {
 export class ApiDistribution extends Construct {
   readonly vpcOrigin: CloudfrontVpcOrigin;
   readonly distribution: CloudfrontDistribution;
+  /** Security headers only: the default behaviour and the APIs that allow no cross-origin caller. */
   readonly responseHeadersPolicy: CloudfrontResponseHeadersPolicy;
+  /** Security headers and CORS, one per set of allowed origins (by the origins' key). */
+  readonly corsPolicies: Record<string, CloudfrontResponseHeadersPolicy> = {};
   readonly accessLogGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: ApiDistributionProps) {
@@ -78,53 +110,97 @@ export class ApiDistribution extends Construct {
       lifecycle: { createBeforeDestroy: true, replaceTriggeredBy: [`${ReplacementTrigger.tfResourceType}.${settingsVersion.friendlyUniqueId}`] },
     });
 
+    const securityHeadersConfig = {
+      strictTransportSecurity: { accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS, includeSubdomains: true, preload: true, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: 'DENY', override: true },
+      referrerPolicy: { referrerPolicy: 'strict-origin-when-cross-origin', override: true },
+      xssProtection: { protection: true, modeBlock: true, override: true },
+      // JSON APIs render nothing: no source is needed, and no page may frame a response.
+      contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'", override: true },
+    };
+    // CloudFront applies a response headers policy to the answers it forwards from the origin, whatever their status
+    // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/modifying-response-headers.html): so the
+    // integration's 200 and API Gateway's own 401/403/5xx all get the same headers.
+    const removeCorsHeaders = { items: CORS_RESPONSE_HEADERS.map((header) => ({ header })) };
     this.responseHeadersPolicy = new CloudfrontResponseHeadersPolicy(this, 'security-headers', {
       name: `${name}-security-headers`,
-      comment: 'Security headers on every API response',
-      securityHeadersConfig: {
-        strictTransportSecurity: { accessControlMaxAgeSec: HSTS_MAX_AGE_SECONDS, includeSubdomains: true, preload: true, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: 'DENY', override: true },
-        referrerPolicy: { referrerPolicy: 'strict-origin-when-cross-origin', override: true },
-        xssProtection: { protection: true, modeBlock: true, override: true },
-        // JSON APIs render nothing: no source is needed, and no page may frame a response.
-        contentSecurityPolicy: { contentSecurityPolicy: "default-src 'none'; frame-ancestors 'none'", override: true },
-      },
+      comment: 'Security headers on every API response; no CORS',
+      securityHeadersConfig,
+      // An API that allows no origin answers no CORS header, whatever its backend sends.
+      removeHeadersConfig: removeCorsHeaders,
     });
 
-    const origins: CloudfrontDistributionOrigin[] = props.routes.map((route) => ({
-      originId: originIdOf(route.name),
-      // Not resolved by CloudFront: a VPC origin is reached by its id. The name is what CloudFront sends as SNI and
-      // Host and checks the ALB's certificate against, so it must be covered by the origin certificate.
-      domainName: props.originDomainName,
-      // API Gateway expects the stage first; the API's resources already start with /<api name>.
-      originPath: `/${route.stageName}`,
-      vpcOriginConfig: { vpcOriginId: this.vpcOrigin.id, originReadTimeout: 30, originKeepaliveTimeout: 5 },
-      // CloudFront replaces a viewer header of the same name, so a viewer cannot pick another API.
-      customHeader: [
-        { name: API_ID_HEADER, value: route.restApiId },
-        ...(props.originVerify ? [{ name: props.originVerify.headerName, value: props.originVerify.value }] : []),
-      ],
-    }));
+    // CORS on every answer, for the allowed origins only. CloudFront adds Access-Control-Allow-Origin when the request's
+    // Origin is one of the listed ones (and Allow-Methods, Allow-Headers, Max-Age to preflights); the origin's own CORS
+    // headers are removed first, so a disallowed origin gets none
+    // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html).
+    const policyOf = new Map<string, CloudfrontResponseHeadersPolicy>();
+    const groups = new Map<string, CorsPlan[]>();
+    for (const api of props.apis) {
+      if (api.cors) groups.set(corsKey(api.cors), [...(groups.get(corsKey(api.cors)) ?? []), api.cors]);
+    }
+    if (groups.size + 1 > MAX_RESPONSE_HEADERS_POLICIES) {
+      throw new Error(
+        `edge: the APIs allow ${groups.size} different sets of CORS origins, which need ${groups.size + 1} response headers policies; ` +
+          `an AWS account holds at most ${MAX_RESPONSE_HEADERS_POLICIES}: give APIs the same corsAllowOrigins`,
+      );
+    }
+    for (const [key, plans] of groups) {
+      // Named by its origins: adding an API with other origins neither renames nor replaces this policy.
+      const suffix = createHash('sha256').update(key).digest('hex').slice(0, 8);
+      const policy = new CloudfrontResponseHeadersPolicy(this, `cors-${suffix}`, {
+        name: `${name}-cors-${suffix}`,
+        comment: `Security headers and CORS for ${plans[0]!.allowOrigins.join(' ').slice(0, 90)}`,
+        securityHeadersConfig,
+        removeHeadersConfig: removeCorsHeaders,
+        corsConfig: {
+          accessControlAllowOrigins: { items: [...plans[0]!.allowOrigins].sort() },
+          // The union of the methods of the APIs that share these origins: allowing a method an API lacks opens nothing
+          // (API Gateway answers it 404, and every route still needs its token).
+          accessControlAllowMethods: { items: [...new Set(plans.flatMap((p) => p.allowMethods))].sort() },
+          accessControlAllowHeaders: { items: [...plans[0]!.allowHeaders] },
+          accessControlMaxAgeSec: plans[0]!.maxAgeSeconds,
+          // Bearer tokens travel in a header, not in cookies: browsers need no credentials mode.
+          accessControlAllowCredentials: false,
+          originOverride: true,
+        },
+      });
+      this.corsPolicies[key] = policy;
+      policyOf.set(key, policy);
+    }
+    const headersPolicyOf = (api: DistributionApi) => (api.cors ? policyOf.get(corsKey(api.cors))! : this.responseHeadersPolicy).id;
 
-    const apiBehaviour = (route: OriginRoute, pathPattern: string): CloudfrontDistributionOrderedCacheBehavior => ({
+    // One origin: the ALB forwards `/<api>/...` with CloudFront's Host, the private custom domain picks the API by path.
+    const origins: CloudfrontDistributionOrigin[] = [
+      {
+        originId: API_ORIGIN_ID,
+        // Not resolved by CloudFront: a VPC origin is reached by its id. CloudFront sends this name as SNI and as Host
+        // (the origin request policy forwards every viewer header except Host), checks the ALB's certificate against
+        // it, and API Gateway selects the private custom domain name by it.
+        domainName: props.originDomainName,
+        vpcOriginConfig: { vpcOriginId: this.vpcOrigin.id, originReadTimeout: 30, originKeepaliveTimeout: 5 },
+        customHeader: props.originVerify ? [{ name: props.originVerify.headerName, value: props.originVerify.value }] : undefined,
+      },
+    ];
+
+    const apiBehaviour = (api: DistributionApi, pathPattern: string): CloudfrontDistributionOrderedCacheBehavior => ({
       pathPattern,
-      targetOriginId: originIdOf(route.name),
+      targetOriginId: API_ORIGIN_ID,
       viewerProtocolPolicy: 'https-only',
       allowedMethods: ALL_METHODS,
       cachedMethods: CACHED_METHODS,
       cachePolicyId: MANAGED_CACHE_POLICY_CACHING_DISABLED,
       originRequestPolicyId: MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER,
-      responseHeadersPolicyId: this.responseHeadersPolicy.id,
+      responseHeadersPolicyId: headersPolicyOf(api),
       compress: true,
     });
     // `/<name>/*` does not match `/<name>` itself, which is the API's root resource (route "/").
-    const behaviours = props.routes.flatMap((route) => [apiBehaviour(route, `/${route.name}`), apiBehaviour(route, `/${route.name}/*`)]);
+    const behaviours = props.apis.flatMap((api) => [apiBehaviour(api, `/${api.name}`), apiBehaviour(api, `/${api.name}/*`)]);
 
-    const firstRoute = props.routes[0]!;
     this.distribution = new CloudfrontDistribution(this, 'distribution', {
       enabled: true,
-      comment: `${props.namePrefix}: private APIs (${props.routes.map((r) => `/${r.name}`).join(', ')})`,
+      comment: distributionComment(props.namePrefix, props.apis.map((a) => a.name)),
       aliases: [props.domainName],
       priceClass: props.priceClass,
       waitForDeployment: props.waitForDeployment,
@@ -133,10 +209,10 @@ export class ApiDistribution extends Construct {
       webAclId: props.webAclArn,
       origin: origins,
       orderedCacheBehavior: behaviours,
-      // Every path that is not an API's: read-only, uncached, and nothing of the viewer's forwarded. It reaches the
-      // ALB as /<stage>/<path> with the first API's id, which no listener rule forwards: the ALB answers 404.
+      // Every path that is not an API's: read-only, uncached, and nothing of the viewer's forwarded. No listener rule
+      // of the ALB forwards it: the ALB answers 404.
       defaultCacheBehavior: {
-        targetOriginId: originIdOf(firstRoute.name),
+        targetOriginId: API_ORIGIN_ID,
         viewerProtocolPolicy: 'https-only',
         allowedMethods: CACHED_METHODS,
         cachedMethods: CACHED_METHODS,
@@ -177,6 +253,22 @@ export class ApiDistribution extends Construct {
       deliveryDestinationArn: destination.arn,
     });
   }
+}
+
+/** Sorted origins: APIs that allow the same origins share one policy. */
+function corsKey(cors: CorsPlan): string {
+  return JSON.stringify([...cors.allowOrigins].sort());
+}
+
+/** CloudFront's distribution comment holds at most 128 characters (CloudFront quotas, "DistributionConfig Comment"). */
+export const MAX_DISTRIBUTION_COMMENT = 128;
+
+/** `<prefix>: private APIs (/a, /b)`, shortened to fit CloudFront's 128 characters. */
+export function distributionComment(namePrefix: string, apiNames: readonly string[]): string {
+  const full = `${namePrefix}: private APIs (${apiNames.map((n) => `/${n}`).join(', ')})`;
+  if (full.length <= MAX_DISTRIBUTION_COMMENT) return full;
+  const short = `${namePrefix}: ${apiNames.length} private APIs`;
+  return short.slice(0, MAX_DISTRIBUTION_COMMENT);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The only door to the private APIs: CloudFront (with WAF) -> VPC origin ->
- * internal ALB (HTTPS) -> the execute-api endpoint's private IPs -> the API
- * named by the `x-apigw-api-id` header CloudFront adds.
+ * internal ALB (HTTPS) -> the execute-api endpoint's private IPs -> the private
+ * custom domain name that CloudFront's Host names -> the API mapped at the
+ * path's first segment.
  *
  * Pieces, each in its own file: `certificates.ts` (zone, viewer and origin
  * certificates), `load-balancer.ts` (ALB, target group, security group rules,
@@ -15,10 +16,10 @@ import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { CLOUDWATCH_RETENTION_DAYS, PRICE_CLASSES, type CertificateConfig } from '../../environments/schema';
 import type { Network } from '../network';
-import type { PrivateApi } from '../private-api';
+import { PrivateCustomDomain, type CorsPlan, type MappedApi } from '../private-api';
 import { EdgeDns, type HostedZoneConfig } from './certificates';
 import { ApiDistribution } from './distribution';
-import { OriginLoadBalancer, type OriginRoute } from './load-balancer';
+import { OriginLoadBalancer } from './load-balancer';
 import { OriginVerifySecret } from './origin-verify';
 import { EdgeWebAcl } from './web-acl';
 
@@ -30,6 +31,12 @@ export * from './web-acl';
 
 export type PriceClass = (typeof PRICE_CLASSES)[number];
 
+/** What the edge needs of an API; `PrivateApi` has these fields. */
+export interface EdgeApi extends MappedApi {
+  /** Who may read the answers cross-origin (CloudFront's response headers policy); absent: nobody. */
+  readonly cors?: CorsPlan;
+}
+
 export interface EdgeProps {
   /** Prefix of every name (ALB, target group, WAF, buckets, log groups), e.g. `platform-dev`. At most 20 characters. */
   readonly namePrefix: string;
@@ -39,17 +46,20 @@ export interface EdgeProps {
   readonly region: string;
   /** Private subnets, the execute-api endpoint and its security group (this module adds its ingress rule). */
   readonly network: Network;
-  /** The APIs, each mounted at `/<name>` and `/<name>/*`; at least one. */
-  readonly apis: readonly PrivateApi[];
+  /** The APIs, each mounted at `/<name>` and `/<name>/*` and mapped at base path `<name>` of the private custom domain; at least one. */
+  readonly apis: readonly EdgeApi[];
   /** The provider for us-east-1: WAF (CLOUDFRONT scope), the viewer certificate, CloudFront's log delivery. */
   readonly usEast1Provider: AwsProvider;
   /** The host name viewers use: the distribution's alias. */
   readonly domainName: string;
-  /** The host name CloudFront uses towards the ALB (SNI, Host, certificate check); it needs no DNS record. */
+  /**
+   * The host name CloudFront uses towards the ALB (SNI, Host, certificate check) and the private custom domain
+   * name of the APIs; it needs no public DNS record.
+   */
   readonly originDomainName: string;
   /** Certificate for `domainName`: by ARN (must be in us-east-1) or created and DNS-validated in `hostedZone`. */
   readonly viewerCertificate: CertificateConfig;
-  /** Certificate for `originDomainName`: by ARN (in `region`) or created and DNS-validated in `hostedZone`. */
+  /** Certificate for `originDomainName` (the ALB's listener and the private custom domain): by ARN (in `region`) or created and DNS-validated in `hostedZone`. */
   readonly originCertificate: CertificateConfig;
   /**
    * Route 53 zone for certificate validation and the A/AAAA alias records of `domainName`.
@@ -95,6 +105,11 @@ export class EdgeConfigError extends Error {
   override readonly name = 'EdgeConfigError';
 }
 
+/** CloudFront's default quota of cache behaviours per distribution. */
+export const MAX_CACHE_BEHAVIORS = 25;
+/** Each API takes two behaviours. */
+export const MAX_APIS = Math.floor(MAX_CACHE_BEHAVIORS / 2);
+
 /** `-execute-api` is the longest suffix of a 32-character ALB or target group name. */
 export const MAX_NAME_PREFIX_LENGTH = 32 - '-execute-api'.length;
 
@@ -103,6 +118,8 @@ export class Edge extends Construct {
   readonly loadBalancer: OriginLoadBalancer;
   readonly webAcl: EdgeWebAcl;
   readonly dns: EdgeDns;
+  /** The private custom domain name (`originDomainName`) that maps each API's base path to its stage. */
+  readonly privateDomain: PrivateCustomDomain;
   readonly originVerify?: OriginVerifySecret;
 
   /** CloudFront distribution id (for invalidations and the console). */
@@ -154,7 +171,14 @@ export class Edge extends Construct {
     if (props.originVerifyHeader) this.originVerify = new OriginVerifySecret(this, 'origin-verify', { namePrefix, preventDestroy });
     const originVerify = this.originVerify ? { headerName: this.originVerify.headerName, value: this.originVerify.value } : undefined;
 
-    const routes: OriginRoute[] = props.apis.map((api) => ({ name: api.name, stageName: api.stage.stageName, restApiId: api.restApi.id }));
+    // API Gateway's side of the origin host name: the endpoint may call it, and each API has its base path.
+    this.privateDomain = new PrivateCustomDomain(this, 'private-domain', {
+      domainName: props.originDomainName,
+      certificateArn: this.dns.originCertificateArn,
+      executeApiEndpointId: props.network.executeApiEndpoint.id,
+      apis: props.apis,
+    });
+    const routes = props.apis.map((api) => ({ name: api.name }));
 
     this.loadBalancer = new OriginLoadBalancer(this, 'origin', {
       namePrefix,
@@ -165,6 +189,7 @@ export class Edge extends Construct {
       executeApiEndpoint: props.network.executeApiEndpoint,
       executeApiEndpointSecurityGroup: props.network.executeApiEndpointSecurityGroup,
       certificateArn: this.dns.originCertificateArn,
+      originDomainName: props.originDomainName,
       routes,
       originVerify,
       deletionProtection: props.deletionProtection ?? true,
@@ -186,7 +211,7 @@ export class Edge extends Construct {
       originDomainName: props.originDomainName,
       viewerCertificateArn: this.dns.viewerCertificateArn,
       loadBalancerArn: this.loadBalancer.loadBalancer.arn,
-      routes,
+      apis: props.apis.map((api) => ({ name: api.name, ...(api.cors ? { cors: api.cors } : {}) })),
       webAclArn: this.webAcl.webAcl.arn,
       priceClass: props.priceClass ?? 'PriceClass_100',
       waitForDeployment: props.waitForDeployment ?? true,
@@ -222,8 +247,11 @@ function validate(props: EdgeProps): void {
   const names = props.apis.map((a) => a.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) fail(`apis has "${duplicate}" twice: each API is mounted at its own /<name>`);
-  // Listener rules: priorities 100.. must stay below 50000; CloudFront allows 25 origins per distribution.
-  if (props.apis.length > 25) fail(`apis has ${props.apis.length} APIs: a distribution holds at most 25 origins`);
+  // Two cache behaviours per API (`/<name>` and `/<name>/*`); a distribution holds 25 by default (CloudFront quotas,
+  // "Cache behaviors per distribution", https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html).
+  if (props.apis.length > MAX_APIS) {
+    fail(`apis has ${props.apis.length} APIs: each needs 2 cache behaviours and a distribution holds at most ${MAX_CACHE_BEHAVIORS}, so at most ${MAX_APIS} APIs`);
+  }
   if (props.network.privateSubnetIds.length < 2) {
     fail(`network has ${props.network.privateSubnetIds.length} private subnet(s): an ALB needs subnets in at least 2 availability zones`);
   }
@@ -266,4 +294,5 @@ export function addEdgeOutputs(scope: Construct, edge: Edge): void {
   output('edge_alb_dns_name', edge.loadBalancerDnsName, 'Internal ALB DNS name (private addresses; from inside the VPC only)');
   output('edge_target_group_arn', edge.targetGroupArn, 'Target group of the execute-api endpoint private IPs');
   output('edge_waf_web_acl_arn', edge.webAclArn, 'WAF web ACL (CLOUDFRONT scope, us-east-1) attached to the distribution');
+  output('edge_private_domain_name_id', edge.privateDomain.domainName.domainNameId, 'Id of the private custom domain name (the origin host) that maps /<api> to each API');
 }

@@ -31,9 +31,6 @@ export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudf
 /** TLS 1.3 and 1.2 only (AWS's recommended HTTPS listener policy). */
 export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
-/** API Gateway picks the private API by this header when a request reaches the execute-api endpoint. */
-export const API_ID_HEADER = 'x-apigw-api-id';
-
 /** Prefix of the ALB access logs inside the log bucket. */
 export const ALB_LOG_PREFIX = 'alb';
 
@@ -49,14 +46,10 @@ const ELB_ACCOUNT_REGIONS = new Set([
   'us-gov-west-1', 'us-gov-east-1',
 ]);
 
-/** What the ALB forwards for one API: `/<stage>/<api name>` and below, with that API's id header. */
+/** What the ALB forwards for one API: `/<api name>` and below, for the origin host name. */
 export interface OriginRoute {
-  /** The API's name: its resources live under `/<name>`. */
+  /** The API's name: its base path on the private custom domain and its path prefix on CloudFront. */
   readonly name: string;
-  /** The stage name: CloudFront's origin path, so the ALB sees `/<stage>/<name>/...`. */
-  readonly stageName: string;
-  /** The REST API id CloudFront sends in `x-apigw-api-id`. */
-  readonly restApiId: string;
 }
 
 export interface OriginLoadBalancerProps {
@@ -69,6 +62,8 @@ export interface OriginLoadBalancerProps {
   readonly executeApiEndpointSecurityGroup: SecurityGroup;
   /** Regional ACM certificate for the origin host name (validated). */
   readonly certificateArn: string;
+  /** The host name CloudFront sends (Host): the only one the forwarding rules accept. */
+  readonly originDomainName: string;
   readonly routes: readonly OriginRoute[];
   /** When set, every forwarding rule also requires this header value (defence in depth). */
   readonly originVerify?: { readonly headerName: string; readonly value: string };
@@ -246,15 +241,16 @@ export class OriginLoadBalancer extends Construct {
       protocol: 'HTTPS',
       sslPolicy: ALB_SSL_POLICY,
       certificateArn: props.certificateArn,
-      // Anything that is not an API path with its API id (and the verify header when on) stops here.
+      // Anything that is not an API path on the origin host (with the verify header when on) stops here.
       defaultAction: [{ type: 'fixed-response', fixedResponse: { contentType: 'text/plain', messageBody: 'Not Found', statusCode: '404' } }],
       tags: tags('edge-https'),
     });
 
     this.listenerRules = props.routes.map((route, i) => {
       const conditions: LbListenerRuleCondition[] = [
-        { pathPattern: { values: [`/${route.stageName}/${route.name}`, `/${route.stageName}/${route.name}/*`] } },
-        { httpHeader: { httpHeaderName: API_ID_HEADER, values: [route.restApiId] } },
+        { pathPattern: { values: [`/${route.name}`, `/${route.name}/*`] } },
+        // The Host the private custom domain name answers to: the ALB passes it on to the endpoint unchanged.
+        { hostHeader: { values: [props.originDomainName] } },
       ];
       if (props.originVerify) {
         conditions.push({ httpHeader: { httpHeaderName: props.originVerify.headerName, values: [props.originVerify.value] } });

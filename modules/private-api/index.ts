@@ -1,31 +1,30 @@
 /**
  * A PRIVATE API Gateway REST API: reachable only through one execute-api
- * interface endpoint (endpoint binding + resource policy), every route guarded
- * by a Cognito user pool authorizer and the route's OAuth scopes, deployed to a
- * stage with JSON access logs, throttling and metrics.
+ * interface endpoint (endpoint binding + resource policy), defined by one
+ * OpenAPI document (every route, its Cognito authorizer and scopes, the CORS
+ * preflight, API Gateway's error answers), deployed to a stage with JSON
+ * access logs, throttling and metrics. `custom-domain.ts` puts the APIs behind
+ * one private custom domain name, one base path each.
  */
-import { ApiGatewayAuthorizer } from '@cdktf/provider-aws/lib/api-gateway-authorizer';
 import { ApiGatewayDeployment } from '@cdktf/provider-aws/lib/api-gateway-deployment';
-import { ApiGatewayIntegration } from '@cdktf/provider-aws/lib/api-gateway-integration';
-import { ApiGatewayIntegrationResponse } from '@cdktf/provider-aws/lib/api-gateway-integration-response';
-import { ApiGatewayMethod } from '@cdktf/provider-aws/lib/api-gateway-method';
-import { ApiGatewayMethodResponse } from '@cdktf/provider-aws/lib/api-gateway-method-response';
 import { ApiGatewayMethodSettings } from '@cdktf/provider-aws/lib/api-gateway-method-settings';
-import { ApiGatewayResource } from '@cdktf/provider-aws/lib/api-gateway-resource';
 import { ApiGatewayRestApi } from '@cdktf/provider-aws/lib/api-gateway-rest-api';
 import { ApiGatewayRestApiPolicy } from '@cdktf/provider-aws/lib/api-gateway-rest-api-policy';
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { Fn, Token, type ITerraformDependable } from 'cdktf';
+import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { CLOUDWATCH_RETENTION_DAYS, type ApiConfig } from '../../environments/schema';
 import type { ApiGatewayAccountLogging } from './account-logging';
-import { COGNITO_AUTHORIZER, POLICY_PLACEHOLDER_IDS, PrivateApiConfigError, deploymentFingerprint, planApi, privateApiPolicy, type MethodPlan } from './plan';
+import { MAX_DOCUMENT_BYTES, openApiDocument, type OpenApiDocument } from './openapi';
+import { PrivateApiConfigError, planApi, privateApiPolicy, type ApiPlan, type CorsPlan, type MethodPlan } from './plan';
 
 export * from './account-logging';
+export * from './custom-domain';
+export * from './openapi';
 export * from './plan';
 
 /** What the API needs from the identity module; modules/identity's class implements it structurally. */
@@ -58,7 +57,7 @@ export interface PrivateApiProps {
    */
   readonly preventDestroy?: boolean;
   /**
-   * Stage name; CloudFront's origin path is `/<stageName>`.
+   * Stage name: the base path mapping of the private custom domain points at this stage.
    * @default 'v1'
    */
   readonly stageName?: string;
@@ -92,20 +91,21 @@ export const ACCESS_LOG_FORMAT = JSON.stringify({
 });
 
 export class PrivateApi extends Construct {
-  /** `api.name`; the API is mounted at CloudFront path `/<name>/*`. */
+  /** `api.name`; the API is mounted at `/<name>` on the private custom domain and on CloudFront. */
   readonly name: string;
   readonly restApi: ApiGatewayRestApi;
   readonly stage: ApiGatewayStage;
-  /** `/<name>`: the API's resources live under this prefix so CloudFront path `/<name>/...` maps 1:1 (the origin path adds `/<stage>`). */
+  /** `/<name>`: the base path the private custom domain maps to this API's stage (it is stripped before the API sees the path). */
   readonly basePath: string;
-  /** `/<stage>/<name>`: the path prefix a request through the endpoint uses. */
-  readonly invokePath: string;
-  readonly authorizer: ApiGatewayAuthorizer;
   readonly accessLogGroup: CloudwatchLogGroup;
   /** `<namePrefix>-<name>`: the REST API's name. */
   readonly fullName: string;
-  /** The hash of routes, integrations and policy that the deployment's `triggers` carry. */
-  readonly deploymentFingerprint: string;
+  /** The validated routes this API serves (what the document defines). */
+  readonly plan: ApiPlan;
+  /** The OpenAPI document the REST API is defined by (`body`), with tokens for the ids known after apply. */
+  readonly document: OpenApiDocument;
+  /** Who may read the answers cross-origin; undefined when no browser origin is allowed. CloudFront applies it (modules/edge). */
+  readonly cors?: CorsPlan;
 
   constructor(scope: Construct, id: string, props: PrivateApiProps) {
     super(scope, id);
@@ -120,74 +120,55 @@ export class PrivateApi extends Construct {
         `logRetentionDays ${props.logRetentionDays} is not a retention CloudWatch accepts: one of ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
       );
     }
-    const allowWildcardCors = props.allowWildcardCors ?? false;
-    const plan = planApi(api, { scope: (s) => authorization.scope(s), allowWildcardCors });
+    this.plan = planApi(api, { scope: (s) => authorization.scope(s), allowWildcardCors: props.allowWildcardCors ?? false });
     this.name = api.name;
-    this.basePath = plan.basePath;
-    this.invokePath = `/${stageName}${plan.basePath}`;
+    this.basePath = this.plan.basePath;
+    this.cors = this.plan.cors;
     const fullName = `${namePrefix}-${api.name}`;
     this.fullName = fullName;
     const lifecycle = props.preventDestroy ? { preventDestroy: true } : undefined;
+    const description = `Private API "${api.name}": reachable only through its execute-api VPC endpoint`;
 
+    this.document = openApiDocument(this.plan, {
+      title: fullName,
+      description,
+      userPoolArn: authorization.userPoolArn,
+      vpcEndpointId: props.executeApiEndpoint.id,
+    });
+    const body = JSON.stringify(this.document);
+    if (Buffer.byteLength(body) > MAX_DOCUMENT_BYTES) {
+      throw new PrivateApiConfigError(api.name, `its OpenAPI document has ${Buffer.byteLength(body)} bytes, more than the ${MAX_DOCUMENT_BYTES} API Gateway imports: split the API`);
+    }
     this.restApi = new ApiGatewayRestApi(this, 'rest-api', {
       name: fullName,
-      description: `Private API "${api.name}": reachable only through its execute-api VPC endpoint`,
+      description,
+      // The endpoint binding is stated here too: the provider sets it again after every import (an overwrite resets it).
       endpointConfiguration: { types: ['PRIVATE'], vpcEndpointIds: [props.executeApiEndpoint.id] },
+      body,
+      // Overwrite: what the document does not define is deleted, so a removed route is gone (merge would keep it).
+      putRestApiMode: 'overwrite',
     });
+    // Separate from the document on purpose: it names the API's own execution ARN (the shorthand `execute-api:/*` is
+    // stored expanded and would show as a change on every plan). An overwrite import resets the policy; the AWS
+    // provider 5.x puts the stored policy back in the same update, before the deployment below snapshots the API.
     const policy = new ApiGatewayRestApiPolicy(this, 'policy', {
       restApiId: this.restApi.id,
       policy: JSON.stringify(privateApiPolicy({ executionArn: this.restApi.executionArn, vpcEndpointId: props.executeApiEndpoint.id })),
     });
 
-    this.authorizer = new ApiGatewayAuthorizer(this, 'authorizer', {
-      name: `${fullName}-cognito`,
-      restApiId: this.restApi.id,
-      ...COGNITO_AUTHORIZER,
-      providerArns: [authorization.userPoolArn],
-    });
+    for (const method of this.plan.methods) this.permitLambda(method);
 
-    // Resources: parents first, each created once however many routes share it.
-    const resources = new Map<string, ApiGatewayResource>();
-    const resourceId = (path: string): string => (path === '/' ? this.restApi.rootResourceId : resources.get(path)!.id);
-    for (const path of plan.resourcePaths) {
-      const parent = path.slice(0, path.lastIndexOf('/')) || '/';
-      resources.set(
-        path,
-        new ApiGatewayResource(this, `resource ${path}`, {
-          restApiId: this.restApi.id,
-          parentId: resourceId(parent),
-          pathPart: path.slice(path.lastIndexOf('/') + 1),
-        }),
-      );
-    }
-
-    const deployed: ITerraformDependable[] = [policy, this.authorizer];
-    for (const method of plan.methods) {
-      deployed.push(...this.addMethod(method, resourceId(method.resourcePath)));
-    }
-
-    // Tokens (ids known after apply) cannot be hashed here: hash placeholders, and list the tokens beside the hash.
-    const tokenScopes: string[] = [];
-    const fingerprintPlan = planApi(api, {
-      allowWildcardCors,
-      scope: (s) => {
-        const full = authorization.scope(s);
-        if (!Token.isUnresolved(full)) return full;
-        tokenScopes.push(full);
-        return `<scope ${s}>`;
-      },
-    });
-    this.deploymentFingerprint = deploymentFingerprint(fingerprintPlan, privateApiPolicy(POLICY_PLACEHOLDER_IDS), COGNITO_AUTHORIZER);
+    // A deployment is a snapshot of the API: a new one whenever the document or the policy changes, created before the
+    // old one is removed so the stage always has one (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-deployments.html).
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       restApiId: this.restApi.id,
-      description: `${fullName} configuration ${this.deploymentFingerprint.slice(0, 12)}`,
+      description: `${fullName}: the OpenAPI document and resource policy whose hashes are in its triggers`,
       triggers: {
-        configuration: this.deploymentFingerprint,
-        // The endpoint id is in the policy, the pool ARN in the authorizer: a new one must redeploy the stage.
-        references: Fn.sha256(Fn.jsonencode([props.executeApiEndpoint.id, authorization.userPoolArn, ...new Set(tokenScopes)])),
+        document: Fn.sha256(this.restApi.body),
+        policy: Fn.sha256(policy.policy),
       },
       lifecycle: { createBeforeDestroy: true },
-      dependsOn: deployed,
+      dependsOn: [policy],
     });
 
     this.accessLogGroup = new CloudwatchLogGroup(this, 'access-logs', {
@@ -206,7 +187,7 @@ export class PrivateApi extends Construct {
       restApiId: this.restApi.id,
       deploymentId: deployment.id,
       stageName,
-      description: `${fullName}: the stage CloudFront reaches through the VPC endpoint`,
+      description: `${fullName}: the stage the private custom domain maps /${api.name} to`,
       xrayTracingEnabled: api.xrayTracing ?? false,
       accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
       dependsOn: [executionLogGroup, ...(props.accountLogging ? [props.accountLogging.account] : [])],
@@ -227,63 +208,20 @@ export class PrivateApi extends Construct {
     });
   }
 
-  /** The method, its integration and (MOCK) responses, and (Lambda) the invoke permission; returns what the deployment depends on. */
-  private addMethod(plan: MethodPlan, resourceId: string): ITerraformDependable[] {
+  /** Lambda proxy routes: API Gateway may invoke the function, from this API, method and path only (on any stage). */
+  private permitLambda(plan: MethodPlan): void {
+    const functionArn = plan.integration.lambdaFunctionArn;
+    if (!functionArn) return;
     const key = `${plan.httpMethod} ${plan.resourcePath}`;
-    const restApiId = this.restApi.id;
-    const method = new ApiGatewayMethod(this, `method ${key}`, {
-      restApiId,
-      resourceId,
-      httpMethod: plan.httpMethod,
-      authorization: plan.authorization,
-      ...(plan.authorization === 'COGNITO_USER_POOLS' ? { authorizerId: this.authorizer.id, authorizationScopes: plan.authorizationScopes } : {}),
-      requestParameters: plan.requestParameters,
+    // Path parameters match any value.
+    const sourcePath = plan.resourcePath.replace(/\{[^}]+\}/g, '*');
+    const sourceMethod = plan.httpMethod === 'ANY' ? '*' : plan.httpMethod;
+    new LambdaPermission(this, `lambda-permission ${key}`, {
+      statementId: `apigateway-${this.fullName}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`,
+      action: 'lambda:InvokeFunction',
+      functionName: functionArn,
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: `${this.restApi.executionArn}/*/${sourceMethod}${sourcePath}`,
     });
-    const { integration: spec } = plan;
-    const integration = new ApiGatewayIntegration(this, `integration ${key}`, {
-      restApiId,
-      resourceId,
-      httpMethod: method.httpMethod,
-      type: spec.type,
-      integrationHttpMethod: spec.integrationHttpMethod,
-      uri: spec.uri,
-      requestParameters: spec.requestParameters,
-      requestTemplates: spec.requestTemplates,
-      passthroughBehavior: spec.passthroughBehavior,
-    });
-    const dependables: ITerraformDependable[] = [method, integration];
-    if (spec.response) {
-      const headers = spec.response.headers ?? {};
-      const methodResponse = new ApiGatewayMethodResponse(this, `method-response ${key}`, {
-        restApiId,
-        resourceId,
-        httpMethod: method.httpMethod,
-        statusCode: spec.response.statusCode,
-        responseParameters: Object.keys(headers).length > 0 ? Object.fromEntries(Object.keys(headers).map((h) => [h, true])) : undefined,
-      });
-      const integrationResponse = new ApiGatewayIntegrationResponse(this, `integration-response ${key}`, {
-        restApiId,
-        resourceId,
-        httpMethod: method.httpMethod,
-        statusCode: methodResponse.statusCode,
-        responseParameters: Object.keys(headers).length > 0 ? headers : undefined,
-        responseTemplates: spec.response.responseTemplates,
-        dependsOn: [integration],
-      });
-      dependables.push(methodResponse, integrationResponse);
-    }
-    if (spec.lambdaFunctionArn) {
-      // Scoped to this API, this method and this path (path parameters match any value), on any stage.
-      const sourcePath = plan.resourcePath.replace(/\{[^}]+\}/g, '*');
-      const sourceMethod = plan.httpMethod === 'ANY' ? '*' : plan.httpMethod;
-      new LambdaPermission(this, `lambda-permission ${key}`, {
-        statementId: `apigateway-${this.fullName}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`,
-        action: 'lambda:InvokeFunction',
-        functionName: spec.lambdaFunctionArn,
-        principal: 'apigateway.amazonaws.com',
-        sourceArn: `${this.restApi.executionArn}/*/${sourceMethod}${sourcePath}`,
-      });
-    }
-    return dependables;
   }
 }

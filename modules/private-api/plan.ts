@@ -1,24 +1,19 @@
 /**
  * The pure half of the private API: from an API's configuration to a plan of
- * API Gateway resources, methods and integrations (no tokens, no constructs).
- *
- * The construct renders this plan into Terraform resources, and the deployment
- * trigger hashes it, so "what is deployed" and "what triggers a redeployment"
- * cannot drift apart. Validation lives here too, so it runs before anything is built.
+ * its routes (methods, integrations, the CORS preflight), validated, with no
+ * tokens and no constructs. `openapi.ts` renders the plan as the one OpenAPI
+ * document that defines the REST API; the construct hands that document to
+ * API Gateway.
  */
-import { createHash } from 'node:crypto';
 import { MAX_API_GATEWAY_RESOURCES, countApiResources, type ApiConfig } from '../../environments/schema';
 
 /** Methods a CORS preflight advertises for an `ANY` route. */
 const ANY_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
+/** Request headers a browser may send cross-origin (Authorization is never covered by a wildcard, so it is named). */
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type'];
 export const CORS_MAX_AGE_SECONDS = 600;
-
-/** How the API's authorizer reads tokens; part of the deployment fingerprint. */
-export const COGNITO_AUTHORIZER = { type: 'COGNITO_USER_POOLS', identitySource: 'method.request.header.Authorization' } as const;
-
-/** The resource policy with placeholders for its ids: what the deployment fingerprint hashes. */
-export const POLICY_PLACEHOLDER_IDS = { executionArn: '<execution arn>', vpcEndpointId: '<vpc endpoint id>' } as const;
+/** Status of the CORS preflight MOCK: a browser needs a 2xx ("ok status", Fetch standard) and the answer has no body. */
+export const PREFLIGHT_STATUS_CODE = 204;
 
 export class PrivateApiConfigError extends Error {
   constructor(apiName: string, message: string) {
@@ -34,57 +29,59 @@ export interface PlanOptions {
   readonly allowWildcardCors: boolean;
 }
 
-/** One `aws_api_gateway_integration` plus what it needs around it. */
+/** How API Gateway reaches the backend of one route. */
 export interface IntegrationPlan {
   readonly type: 'MOCK' | 'HTTP_PROXY' | 'AWS_PROXY';
+  /** HTTP_PROXY: the route's method; AWS_PROXY: always POST (how Lambda is invoked). */
   readonly integrationHttpMethod?: string;
   readonly uri?: string;
+  /** `integration.request.path.X` -> `method.request.path.X` (HTTP_PROXY with path parameters). */
   readonly requestParameters?: Record<string, string>;
-  readonly requestTemplates?: Record<string, string>;
-  readonly passthroughBehavior?: string;
-  /** MOCK only: the one response (method response + integration response). */
-  readonly response?: {
-    readonly statusCode: string;
-    /** `method.response.header.X` -> mapping expression (integration response) */
-    readonly headers?: Record<string, string>;
-    readonly responseTemplates?: Record<string, string>;
-  };
+  /** MOCK: the status code the mock answers. */
+  readonly statusCode?: number;
   /** AWS_PROXY only: the function API Gateway needs permission to invoke. */
   readonly lambdaFunctionArn?: string;
 }
 
 export interface MethodPlan {
-  /** Path below the REST API's root, as API Gateway shows it: `/orders/{orderId}`. */
+  /** The route's path as API Gateway shows the resource: `/`, `/{orderId}`, `/{orderId}/items`. */
   readonly resourcePath: string;
   readonly httpMethod: string;
   readonly authorization: 'COGNITO_USER_POOLS' | 'NONE';
   /** Full scope names; empty only for CORS preflight. */
   readonly authorizationScopes: string[];
-  readonly requestParameters?: Record<string, boolean>;
+  /** Path parameter names (`orderId`, `proxy` for `{proxy+}`). */
+  readonly pathParameters: string[];
   readonly integration: IntegrationPlan;
   /** The route it comes from (`GET /{orderId}`), or `CORS preflight`. */
   readonly origin: string;
 }
 
-export interface ApiPlan {
-  readonly name: string;
-  /** `/<name>`: every route lives below it. */
-  readonly basePath: string;
-  /** Every resource below the root, parents before children: `/orders`, `/orders/{orderId}`, ... */
-  readonly resourcePaths: string[];
-  readonly methods: MethodPlan[];
+export interface CorsPlan {
+  /** Exact origins (or `*`, local only) whose browsers may read the answers. */
+  readonly allowOrigins: string[];
+  /** Methods of the API's routes, and OPTIONS. */
+  readonly allowMethods: string[];
+  readonly allowHeaders: string[];
+  readonly maxAgeSeconds: number;
 }
 
-/** `/` -> `/orders`, `/{orderId}` -> `/orders/{orderId}` */
-export function resourcePathOf(apiName: string, routePath: string): string {
-  return routePath === '/' ? `/${apiName}` : `/${apiName}${routePath}`;
+export interface ApiPlan {
+  readonly name: string;
+  /** `/<name>`: the base path mapping of the private custom domain, and CloudFront's path prefix. */
+  readonly basePath: string;
+  /** Every resource below the root, parents before children: `/{orderId}`, `/{orderId}/items`, ... */
+  readonly resourcePaths: string[];
+  readonly methods: MethodPlan[];
+  /** Absent when the API allows no cross-origin callers. */
+  readonly cors?: CorsPlan;
 }
 
 export function pathParameters(resourcePath: string): string[] {
   return [...resourcePath.matchAll(/\{([A-Za-z][A-Za-z0-9_]*)\+?\}/g)].map((m) => m[1]!);
 }
 
-/** Validates an API's configuration and plans its resources and methods; throws a PrivateApiConfigError naming the route. */
+/** Validates an API's configuration and plans its routes; throws a PrivateApiConfigError naming the route. */
 export function planApi(api: ApiConfig, options: PlanOptions): ApiPlan {
   const fail = (message: string): never => {
     throw new PrivateApiConfigError(api.name, message);
@@ -94,7 +91,7 @@ export function planApi(api: ApiConfig, options: PlanOptions): ApiPlan {
   const resources = countApiResources(api);
   if (resources > MAX_API_GATEWAY_RESOURCES) {
     fail(
-      `its ${api.routes.length} routes need ${resources} API Gateway resources (the root, /${api.name} and every distinct path), ` +
+      `its ${api.routes.length} routes need ${resources} API Gateway resources (the root and every distinct path), ` +
         `more than the ${MAX_API_GATEWAY_RESOURCES} a REST API may have: merge paths (e.g. /{proxy+}) or split the API in two`,
     );
   }
@@ -123,35 +120,40 @@ export function planApi(api: ApiConfig, options: PlanOptions): ApiPlan {
     fail(`corsAllowOrigins is ${JSON.stringify(origins)}: "*" must be the only origin when it is used`);
   }
 
-  const resourcePaths = new Set<string>([`/${api.name}`]);
+  const resourcePaths = new Set<string>();
   const routeMethods = new Map<string, string[]>();
   const methods: MethodPlan[] = api.routes.map((route) => {
-    const resourcePath = resourcePathOf(api.name, route.path);
-    const segments = resourcePath.slice(1).split('/');
+    const resourcePath = route.path;
+    const segments = resourcePath === '/' ? [] : resourcePath.slice(1).split('/');
     for (let i = 1; i <= segments.length; i++) resourcePaths.add(`/${segments.slice(0, i).join('/')}`);
     routeMethods.set(resourcePath, [...(routeMethods.get(resourcePath) ?? []), route.method]);
     const params = pathParameters(resourcePath);
-    const integration = planIntegration(route.method, route.integration, params);
     return {
       resourcePath,
       httpMethod: route.method,
       authorization: 'COGNITO_USER_POOLS',
       authorizationScopes: route.scopes.map((s) => options.scope(s)),
-      ...(integration.type === 'HTTP_PROXY' && params.length > 0
-        ? { requestParameters: Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true])) }
-        : {}),
-      integration,
+      pathParameters: params,
+      integration: planIntegration(route.method, route.integration, params),
       origin: `${route.method} ${route.path}`,
     };
   });
 
+  let cors: CorsPlan | undefined;
   if (origins.length > 0) {
     for (const [resourcePath, verbs] of routeMethods) {
       if (verbs.includes('OPTIONS')) {
-        fail(`a route OPTIONS ${resourcePath.slice(api.name.length + 1) || '/'} conflicts with the CORS preflight generated from corsAllowOrigins: remove the route`);
+        fail(`a route OPTIONS ${resourcePath} conflicts with the CORS preflight generated from corsAllowOrigins: remove the route`);
       }
-      methods.push(planPreflight(resourcePath, verbs, origins));
+      methods.push(planPreflight(resourcePath));
     }
+    const verbs = [...routeMethods.values()].flat();
+    cors = {
+      allowOrigins: [...origins],
+      allowMethods: [...new Set(verbs.flatMap((v) => (v === 'ANY' ? ANY_METHODS : [v])).concat('OPTIONS'))].sort(),
+      allowHeaders: CORS_ALLOW_HEADERS,
+      maxAgeSeconds: CORS_MAX_AGE_SECONDS,
+    };
   }
 
   return {
@@ -159,20 +161,14 @@ export function planApi(api: ApiConfig, options: PlanOptions): ApiPlan {
     basePath: `/${api.name}`,
     resourcePaths: [...resourcePaths].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b)),
     methods,
+    ...(cors ? { cors } : {}),
   };
 }
 
 function planIntegration(method: string, integration: ApiConfig['routes'][number]['integration'], params: string[]): IntegrationPlan {
   switch (integration.type) {
-    case 'MOCK': {
-      const statusCode = integration.statusCode ?? 200;
-      return {
-        type: 'MOCK',
-        requestTemplates: { 'application/json': JSON.stringify({ statusCode }) },
-        passthroughBehavior: 'WHEN_NO_TEMPLATES',
-        response: { statusCode: String(statusCode) },
-      };
-    }
+    case 'MOCK':
+      return { type: 'MOCK', statusCode: integration.statusCode ?? 200 };
     case 'HTTP_PROXY':
       return {
         type: 'HTTP_PROXY',
@@ -193,39 +189,18 @@ function planIntegration(method: string, integration: ApiConfig['routes'][number
   }
 }
 
-function planPreflight(resourcePath: string, verbs: string[], origins: string[]): MethodPlan {
-  const allowed = [...new Set(verbs.flatMap((v) => (v === 'ANY' ? ANY_METHODS : [v])).concat('OPTIONS'))].sort();
-  const headers: Record<string, string> = {
-    'method.response.header.Access-Control-Allow-Headers': `'${CORS_ALLOW_HEADERS.join(',')}'`,
-    'method.response.header.Access-Control-Allow-Methods': `'${allowed.join(',')}'`,
-    // A static header can hold one origin; with several, the template below echoes the caller's when it is listed.
-    'method.response.header.Access-Control-Allow-Origin': `'${origins[0]}'`,
-    'method.response.header.Access-Control-Max-Age': `'${CORS_MAX_AGE_SECONDS}'`,
-  };
-  let responseTemplates: Record<string, string> | undefined;
-  if (origins.length > 1) {
-    headers['method.response.header.Vary'] = "'Origin'";
-    responseTemplates = {
-      'application/json': [
-        '#set($origin = $input.params().header.get("Origin"))',
-        '#if($origin == "")#set($origin = $input.params().header.get("origin"))#end',
-        `#if(${origins.map((o) => `$origin == ${JSON.stringify(o)}`).join(' || ')})`,
-        '#set($context.responseOverride.header.Access-Control-Allow-Origin = $origin)',
-        '#end',
-      ].join('\n'),
-    };
-  }
+/**
+ * The preflight answers 204 with no CORS headers of its own: CloudFront's response headers policy adds them
+ * for allowed origins only (modules/edge), so one place decides CORS for every answer, preflight included.
+ */
+function planPreflight(resourcePath: string): MethodPlan {
   return {
     resourcePath,
     httpMethod: 'OPTIONS',
     authorization: 'NONE',
     authorizationScopes: [],
-    integration: {
-      type: 'MOCK',
-      requestTemplates: { 'application/json': JSON.stringify({ statusCode: 200 }) },
-      passthroughBehavior: 'WHEN_NO_TEMPLATES',
-      response: { statusCode: '200', headers, ...(responseTemplates ? { responseTemplates } : {}) },
-    },
+    pathParameters: pathParameters(resourcePath),
+    integration: { type: 'MOCK', statusCode: PREFLIGHT_STATUS_CODE },
     origin: 'CORS preflight',
   };
 }
@@ -239,11 +214,11 @@ export interface PolicyIds {
 }
 
 /**
- * The REST API's resource policy: invoke is allowed, and denied unless the request came through the endpoint.
+ * A resource policy for `execute-api:Invoke`: allowed, and denied unless the request came through the endpoint.
  * A request without `aws:SourceVpce` (not through any endpoint) matches StringNotEquals, so it is denied too.
+ * The REST API's policy names its execution ARN; the private custom domain's names `execute-api:/*`.
  */
-export function privateApiPolicy(ids: PolicyIds) {
-  const resource = `${ids.executionArn}/*`;
+export function endpointOnlyPolicy(resource: string, vpcEndpointId: string) {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -254,10 +229,15 @@ export function privateApiPolicy(ids: PolicyIds) {
         Principal: '*',
         Action: 'execute-api:Invoke',
         Resource: resource,
-        Condition: { StringNotEquals: { 'aws:SourceVpce': ids.vpcEndpointId } },
+        Condition: { StringNotEquals: { 'aws:SourceVpce': vpcEndpointId } },
       },
     ],
   };
+}
+
+/** The REST API's resource policy: invoke only through the endpoint. */
+export function privateApiPolicy(ids: PolicyIds) {
+  return endpointOnlyPolicy(`${ids.executionArn}/*`, ids.vpcEndpointId);
 }
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */
@@ -265,13 +245,4 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
   );
-}
-
-/**
- * What a deployment snapshots, as a hash: every resource, method, integration and the resource policy.
- * Token values (ids known only after apply) are hashed as placeholders here; the construct adds them to
- * the triggers separately so a changed endpoint or user pool redeploys too.
- */
-export function deploymentFingerprint(plan: ApiPlan, policy: unknown, authorizer: unknown): string {
-  return createHash('sha256').update(stableJson({ plan, policy, authorizer })).digest('hex');
 }

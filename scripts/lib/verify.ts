@@ -9,7 +9,7 @@
  */
 import type { Environment } from '../../environments/schema';
 import { accessLogProblems, clientProblems, endpointIngressProblems, methodAuthorizationProblems, privateApiProblems, protectionProblems, resourcePolicyProblems } from './rules/access';
-import { albIngressProblems, albProblems, apiBehaviourProblems, apiIdHeaderProblems, originProblems, targetProblems, viewerProblems, wafProblems } from './rules/edge';
+import { albIngressProblems, albProblems, apiBehaviourProblems, apiRoutingProblems, corsProblems, originProblems, targetProblems, viewerProblems, wafProblems } from './rules/edge';
 import { stateBackendProblems, stateBucketProblems } from './rules/state';
 import { kmsKeyAliasArn, stateKey } from '../../stacks/backend';
 import { PLATFORM_STACK_KIND } from '../../stacks/platform-stack';
@@ -47,9 +47,19 @@ export interface RuleResult {
 }
 
 export const RULES: readonly Rule[] = [
-  { id: 1, name: 'api-is-private', reason: 'the REST API has no public endpoint and is bound only to the environment\'s execute-api endpoint', check: (i) => privateApiProblems(i.platform) },
-  { id: 2, name: 'policy-denies-other-sources', reason: 'the resource policy denies every source but that endpoint (IAM evaluation of every route and method)', check: (i) => resourcePolicyProblems(i.platform) },
-  { id: 3, name: 'routes-need-scoped-tokens', reason: 'every non-OPTIONS method uses the Cognito authorizer with scopes the resource server defines', check: (i) => methodAuthorizationProblems(i.platform) },
+  {
+    id: 1,
+    name: 'api-is-private',
+    reason: 'the REST APIs and their custom domain name are PRIVATE, bound only to the environment\'s execute-api endpoint, each API one OpenAPI document',
+    check: (i) => privateApiProblems(i.platform),
+  },
+  {
+    id: 2,
+    name: 'policy-denies-other-sources',
+    reason: 'the API and custom domain resource policies deny every source but that endpoint (IAM evaluation of every operation)',
+    check: (i) => resourcePolicyProblems(i.platform),
+  },
+  { id: 3, name: 'routes-need-scoped-tokens', reason: 'every non-OPTIONS operation requires the Cognito authorizer with scopes the resource server defines', check: (i) => methodAuthorizationProblems(i.platform) },
   {
     id: 4,
     name: 'only-cloudfront-reaches-alb',
@@ -59,8 +69,8 @@ export const RULES: readonly Rule[] = [
   {
     id: 5,
     name: 'cloudfront-vpc-origin-only',
-    reason: 'the distribution reaches the API only through the VPC origin, viewers get https with TLS 1.2+, the API path is not cached',
-    check: (i) => [...originProblems(i.platform), ...viewerProblems(i.platform), ...apiBehaviourProblems(i.platform), ...apiIdHeaderProblems(i.platform)],
+    reason: 'the distribution reaches the APIs only through the VPC origin and the private custom domain (Host, base path), viewers get https with TLS 1.2+, API paths are not cached',
+    check: (i) => [...originProblems(i.platform), ...viewerProblems(i.platform), ...apiBehaviourProblems(i.platform), ...apiRoutingProblems(i.platform)],
   },
   { id: 6, name: 'waf-with-rate-limit', reason: 'WAF is attached to the distribution with a blocking rate-based rule and the managed rule groups', check: (i) => wafProblems(i.platform, { region: i.environment.account.region }) },
   { id: 7, name: 'clients-use-safe-flows', reason: 'public clients: code + PKCE, no secret, no implicit; machine clients: client credentials only; https callbacks outside local', check: (i) => clientProblems(i.platform, { emulator: Boolean(i.environment.emulator) }) },
@@ -75,6 +85,16 @@ export const RULES: readonly Rule[] = [
   },
   { id: 9, name: 'access-logs-on', reason: 'access logs are on for every stage, the ALB, CloudFront and WAF', check: (i) => accessLogProblems(i.platform) },
   { id: 10, name: 'protections-as-configured', reason: 'deletion protection and prevent-destroy where the environment says so (always in prod)', check: (i) => protectionProblems(i.platform, i.environment.protections) },
+  {
+    id: 11,
+    name: 'cors-for-allowed-origins',
+    reason: 'every API answer (200, 401, 403, 5xx) carries CORS headers for the API\'s allowed origins and none for others, from CloudFront alone',
+    check: (i) =>
+      corsProblems(i.platform, {
+        allowOrigins: Object.fromEntries(i.environment.apis.map((a) => [a.name, a.corsAllowOrigins ?? []])),
+        emulator: Boolean(i.environment.emulator),
+      }),
+  },
 ];
 
 /** `aws_x.name: message` -> { resource, problem }. */

@@ -5,6 +5,7 @@
  * an empty list means the rule holds. Used by `npm run verify` (scripts/lib/verify.ts).
  */
 import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
+import { authorizerOf, operationsOf, parseOpenApiBody, type OperationSummary } from '../../../modules/private-api/openapi';
 
 type Json = Record<string, any>;
 
@@ -31,29 +32,78 @@ export function executeApiEndpoint(json: Json): { address?: string; problems: st
   return { address, problems };
 }
 
-/** Rule 1: every REST API is PRIVATE and bound only to the environment's endpoint. */
+/** The REST API's OpenAPI document (`body`) and its operations; a problem when there is none. */
+export function documentOf(address: string, api: Json): { operations?: OperationSummary[]; document?: Json; problem?: string } {
+  const document = parseOpenApiBody(api.body);
+  if (!document) return { problem: `${address}: body is ${api.body === undefined ? 'missing' : 'not an OpenAPI document'}; expected the API's OpenAPI document (every route in one definition)` };
+  return { document, operations: operationsOf(document) };
+}
+
+/**
+ * Rule 1: every REST API is PRIVATE, bound only to the environment's endpoint, and defined by one OpenAPI document
+ * imported in overwrite mode (a removed route is gone); the private custom domain name in front of the APIs is
+ * PRIVATE and associated with that endpoint only.
+ */
 export function privateApiProblems(json: Json): string[] {
   const { address: endpoint, problems } = executeApiEndpoint(json);
   const apis = entries(json, 'aws_api_gateway_rest_api');
   if (apis.length === 0) problems.push('aws_api_gateway_rest_api: found none; expected one per API of the environment');
+  const expected = endpoint ? `\${${endpoint}.id}` : '<the execute-api endpoint>';
   for (const [name, api] of apis) {
     const address = addressOf('aws_api_gateway_rest_api', name);
     const config = asArray(api.endpoint_configuration)[0] as Json | undefined;
     const types = asArray(config?.types);
     if (types.length !== 1 || types[0] !== 'PRIVATE') problems.push(`${address}: endpoint_configuration.types is ${show(config?.types)}; expected ["PRIVATE"] (no public endpoint at all)`);
     const ids = asArray(config?.vpc_endpoint_ids);
-    const expected = endpoint ? `\${${endpoint}.id}` : '<the execute-api endpoint>';
     if (ids.length !== 1 || ids[0] !== expected) problems.push(`${address}: endpoint_configuration.vpc_endpoint_ids is ${show(ids)}; expected [${show(expected)}] only`);
     if (api.policy !== undefined) problems.push(`${address}: has an inline policy; expected the policy only in aws_api_gateway_rest_api_policy (two sources of truth fight)`);
     if (api.disable_execute_api_endpoint === true) {
       problems.push(`${address}: disable_execute_api_endpoint is true; expected false (a private API is only reached through its execute-api endpoint)`);
+    }
+    const { document, problem } = documentOf(address, api);
+    if (problem) problems.push(problem);
+    if (api.put_rest_api_mode !== 'overwrite') {
+      problems.push(`${address}: put_rest_api_mode is ${show(api.put_rest_api_mode)}; expected "overwrite" (merge keeps routes the document no longer has)`);
+    }
+    const documentIds = asArray(document?.servers).flatMap((s: Json) => asArray(s?.['x-amazon-apigateway-endpoint-configuration']?.vpcEndpointIds));
+    if (document && (documentIds.length !== 1 || documentIds[0] !== expected)) {
+      problems.push(`${address}: the document's x-amazon-apigateway-endpoint-configuration.vpcEndpointIds is ${show(documentIds)}; expected [${show(expected)}] only`);
+    }
+  }
+  const separate = ['aws_api_gateway_method', 'aws_api_gateway_integration', 'aws_api_gateway_resource', 'aws_api_gateway_authorizer', 'aws_api_gateway_gateway_response'];
+  for (const type of separate) {
+    for (const [name] of entries(json, type)) {
+      problems.push(`${type}.${name}: a separate API Gateway resource; expected every route, authorizer and gateway response in the REST API's OpenAPI document (a separate one outlives the document's overwrite and keeps routes live)`);
+    }
+  }
+
+  const domains = entries(json, 'aws_api_gateway_domain_name');
+  if (domains.length === 0) problems.push('aws_api_gateway_domain_name: found none; expected the private custom domain name CloudFront\'s Host selects');
+  const associations = entries(json, 'aws_api_gateway_domain_name_access_association');
+  for (const [name, domain] of domains) {
+    const address = addressOf('aws_api_gateway_domain_name', name);
+    const types = asArray(asArray(domain.endpoint_configuration)[0]?.types);
+    if (types.length !== 1 || types[0] !== 'PRIVATE') problems.push(`${address}: endpoint_configuration.types is ${show(types)}; expected ["PRIVATE"] (a public custom domain name would be a way in from the internet)`);
+    const own = associations.filter(([, a]) => refTo(a.domain_name_arn, 'aws_api_gateway_domain_name', 'arn') === address);
+    if (own.length !== 1) problems.push(`${address}: ${own.length} access associations; expected exactly 1, for the execute-api endpoint`);
+    for (const [aname, association] of own) {
+      if (association.access_association_source !== expected || association.access_association_source_type !== 'VPCE') {
+        problems.push(`aws_api_gateway_domain_name_access_association.${aname}: source ${show(association.access_association_source)} (${show(association.access_association_source_type)}); expected ${show(expected)} (VPCE)`);
+      }
     }
   }
   return problems;
 }
 
 /** Stand-in values for the policy's ids when it is evaluated (the real ids exist only after apply). */
-export const POLICY_STAND_INS = { region: 'eu-west-1', accountId: '123456789012', apiId: 'a1b2c3d4e5', endpoint: 'vpce-0123456789abcdef0', otherEndpoint: 'vpce-0fedcba9876543210' } as const;
+export const POLICY_STAND_INS = {
+  region: 'eu-west-1',
+  accountId: '123456789012',
+  apiId: 'a1b2c3d4e5',
+  domainNameId: 'd1e2f3a4b5',
+  endpoint: 'vpce-0123456789abcdef0',
+  otherEndpoint: 'vpce-0fedcba9876543210',
+} as const;
 
 export interface PolicyEvaluation {
   readonly request: string;
@@ -61,29 +111,45 @@ export interface PolicyEvaluation {
   readonly result: string;
 }
 
-/** Every method of a REST API as `[METHOD, /path]`, following resource parent references. */
-export function methodsOf(json: Json, restApiAddress: string): { method: string; path: string; address: string; config: Json }[] {
-  const resources = new Map(entries(json, 'aws_api_gateway_resource').map(([n, r]) => [addressOf('aws_api_gateway_resource', n), r]));
-  const pathOf = (resourceRef: string): string => {
-    const parent = refTo(resourceRef, 'aws_api_gateway_resource', 'id');
-    if (!parent) return ''; // the REST API's root resource
-    const resource = resources.get(parent);
-    if (!resource) return '/<unknown resource>';
-    return `${pathOf(resource.parent_id)}/${resource.path_part}`;
-  };
-  return entries(json, 'aws_api_gateway_method')
-    .filter(([, m]) => refTo(m.rest_api_id, 'aws_api_gateway_rest_api', 'id') === restApiAddress)
-    .map(([n, m]) => ({ method: m.http_method, path: pathOf(m.resource_id) || '/', address: addressOf('aws_api_gateway_method', n), config: m }));
-}
-
 /**
- * Rule 2: the resource policy of every REST API denies every source but the environment's endpoint,
- * evaluated with a real IAM policy evaluator for every method: through the endpoint Allowed, through
- * another endpoint or with no endpoint Denied.
+ * Rule 2: the resource policy of every REST API, and of the private custom domain name in front of them, denies every
+ * source but the environment's endpoint, evaluated with a real IAM policy evaluator for every operation of the API's
+ * OpenAPI document: through the endpoint Allowed, through another endpoint or with no endpoint Denied. A caller needs
+ * both policies ("Custom domain names for private APIs",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-custom-domains.html).
  */
 export async function resourcePolicyProblems(json: Json, evaluations: PolicyEvaluation[] = []): Promise<string[]> {
   const { address: endpoint, problems } = executeApiEndpoint(json);
   if (!endpoint) return problems;
+  const { region, accountId, apiId } = POLICY_STAND_INS;
+  const cases: [PolicyEvaluation['via'], string | undefined, string][] = [
+    ['the endpoint', POLICY_STAND_INS.endpoint, 'Allowed'],
+    ['another endpoint', POLICY_STAND_INS.otherEndpoint, 'ExplicitlyDenied'],
+    ['no endpoint', undefined, 'ExplicitlyDenied'],
+  ];
+  /** The policy text with the stand-ins for the ids only known after apply; a problem when it names anything else. */
+  const standIn = (policyAddress: string, text: string, replacements: [string, string][]): Json | undefined => {
+    for (const [from, to] of replacements) text = text.split(from).join(to);
+    const leftover = /\$\{[^}]+\}/.exec(text);
+    if (leftover) {
+      problems.push(`${policyAddress}: references ${leftover[0]}; expected only its own ids and the environment's endpoint ${endpoint}`);
+      return undefined;
+    }
+    try {
+      return JSON.parse(text);
+    } catch {
+      problems.push(`${policyAddress}: policy is not a JSON document`);
+      return undefined;
+    }
+  };
+  const check = async (policyAddress: string, policy: Json, label: string, resource: string) => {
+    for (const [via, sourceVpce, expected] of cases) {
+      const result = await evaluateInvoke(policy, resource, accountId, sourceVpce);
+      evaluations.push({ request: label, via, result });
+      if (result !== expected) problems.push(`${policyAddress}: ${label} through ${via} is ${result}; expected ${expected}`);
+    }
+  };
+
   const policies = entries(json, 'aws_api_gateway_rest_api_policy');
   for (const [apiName, api] of entries(json, 'aws_api_gateway_rest_api')) {
     const apiAddress = addressOf('aws_api_gateway_rest_api', apiName);
@@ -94,44 +160,38 @@ export async function resourcePolicyProblems(json: Json, evaluations: PolicyEval
     }
     const [policyName, policyResource] = own[0]!;
     const policyAddress = addressOf('aws_api_gateway_rest_api_policy', policyName);
-    const { region, accountId, apiId } = POLICY_STAND_INS;
     const executionArn = `arn:aws:execute-api:${region}:${accountId}:${apiId}`;
-    let text = String(policyResource.policy)
-      .split(`\${${apiAddress}.execution_arn}`).join(executionArn)
-      .split(`\${${apiAddress}.id}`).join(apiId)
-      .split(`\${${endpoint}.id}`).join(POLICY_STAND_INS.endpoint);
-    const leftover = /\$\{[^}]+\}/.exec(text);
-    if (leftover) {
-      problems.push(`${policyAddress}: references ${leftover[0]}; expected only this API's ids and the environment's endpoint ${endpoint}`);
-      continue;
-    }
-    let policy: Json;
-    try {
-      policy = JSON.parse(text);
-    } catch {
-      problems.push(`${policyAddress}: policy is not a JSON document`);
-      continue;
-    }
+    const policy = standIn(policyAddress, String(policyResource.policy), [
+      [`\${${apiAddress}.execution_arn}`, executionArn],
+      [`\${${apiAddress}.id}`, apiId],
+      [`\${${endpoint}.id}`, POLICY_STAND_INS.endpoint],
+    ]);
+    if (!policy) continue;
     const stage = entries(json, 'aws_api_gateway_stage').find(([, s]) => refTo(s.rest_api_id, 'aws_api_gateway_rest_api', 'id') === apiAddress)?.[1]?.stage_name ?? 'v1';
-    const methods = methodsOf(json, apiAddress);
-    if (methods.length === 0) problems.push(`${apiAddress}: has no methods to evaluate the policy for`);
-    for (const { method, path } of methods) {
-      const httpMethod = method === 'ANY' ? '*' : method;
-      const resource = `${executionArn}/${stage}/${httpMethod}${path}`;
-      const cases: [PolicyEvaluation['via'], string | undefined, string][] = [
-        ['the endpoint', POLICY_STAND_INS.endpoint, 'Allowed'],
-        ['another endpoint', POLICY_STAND_INS.otherEndpoint, 'ExplicitlyDenied'],
-        ['no endpoint', undefined, 'ExplicitlyDenied'],
-      ];
-      for (const [via, sourceVpce, expected] of cases) {
-        const result = await evaluateInvoke(policy, resource, accountId, sourceVpce);
-        evaluations.push({ request: `${apiName} ${method} ${path}`, via, result });
-        if (result !== expected) {
-          problems.push(`${policyAddress}: ${method} ${path} through ${via} is ${result}; expected ${expected}`);
-        }
-      }
+    const operations = documentOf(apiAddress, api).operations ?? [];
+    if (operations.length === 0) problems.push(`${apiAddress}: has no operations to evaluate the policy for`);
+    for (const { method, path } of operations) {
+      // AWS's ARN of the root resource ends in `/GET/`; the service reference's pattern needs a non-empty resource path,
+      // so the root is evaluated as `/GET//`, which every Resource pattern of the policy matches alike.
+      await check(policyAddress, policy, `${apiName} ${method} ${path}`, `${executionArn}/${stage}/${method === 'ANY' ? '*' : method}${path === '/' ? '//' : path}`);
     }
-    void api;
+  }
+
+  for (const [name, domain] of entries(json, 'aws_api_gateway_domain_name')) {
+    const address = addressOf('aws_api_gateway_domain_name', name);
+    if (domain.policy === undefined) {
+      problems.push(`${address}: has no policy; expected one that admits only the execute-api endpoint (a private custom domain name needs its own)`);
+      continue;
+    }
+    // A request to a private custom domain name is authorized against the domain's execute-api ARN (resource type
+    // execute-api-domain of AWS's service authorization reference); AWS's sharing example names that ARN in the policy,
+    // and its tutorial writes `execute-api:/*` for it.
+    const domainArn = `arn:aws:execute-api:${region}:${accountId}:/domainnames/${domain.domain_name}+${POLICY_STAND_INS.domainNameId}`;
+    const policy = standIn(address, String(domain.policy), [
+      ['execute-api:/*', domainArn],
+      [`\${${endpoint}.id}`, POLICY_STAND_INS.endpoint],
+    ]);
+    if (policy) await check(address, policy, `${domain.domain_name} (private custom domain)`, domainArn);
   }
   return problems;
 }
@@ -180,49 +240,48 @@ function definedScopes(json: Json): Set<string> {
 }
 
 /**
- * Rule 3: every non-OPTIONS method uses a Cognito authorizer of this stack's user pool with
- * non-empty scopes that the resource server defines; OPTIONS (CORS preflight) is a MOCK.
+ * Rule 3: every operation of every REST API's OpenAPI document except OPTIONS requires exactly the Cognito user pool
+ * authorizer of this stack's pool, with non-empty scopes that the resource server defines (without scopes API Gateway
+ * takes ID tokens and refuses access tokens); OPTIONS (CORS preflight) is an unauthenticated MOCK.
  */
 export function methodAuthorizationProblems(json: Json): string[] {
   const problems: string[] = [];
   const pools = new Set(entries(json, 'aws_cognito_user_pool').map(([n]) => addressOf('aws_cognito_user_pool', n)));
-  const authorizers = new Map(entries(json, 'aws_api_gateway_authorizer').map(([n, a]) => [addressOf('aws_api_gateway_authorizer', n), a]));
-  const integrations = entries(json, 'aws_api_gateway_integration');
   const scopes = definedScopes(json);
-  const methods = entries(json, 'aws_api_gateway_method');
-  if (methods.length === 0) problems.push('aws_api_gateway_method: found none; expected the routes of the environment');
-  for (const [name, method] of methods) {
-    const address = addressOf('aws_api_gateway_method', name);
-    if (method.http_method === 'OPTIONS') {
-      const integration = integrations.find(
-        ([, i]) => i.resource_id === method.resource_id && i.rest_api_id === method.rest_api_id && (i.http_method === 'OPTIONS' || refTo(i.http_method, 'aws_api_gateway_method', 'http_method') === address),
-      );
-      if (!integration || integration[1].type !== 'MOCK') {
-        problems.push(`${address}: OPTIONS is unauthenticated, so its integration must be the CORS MOCK; got ${show(integration?.[1].type)}`);
-      }
+  const apis = entries(json, 'aws_api_gateway_rest_api');
+  let operationCount = 0;
+  for (const [apiName, api] of apis) {
+    const apiAddress = addressOf('aws_api_gateway_rest_api', apiName);
+    const { document, operations, problem } = documentOf(apiAddress, api);
+    if (problem || !document || !operations) {
+      problems.push(problem ?? `${apiAddress}: no document`);
       continue;
     }
-    if (method.authorization !== 'COGNITO_USER_POOLS') {
-      problems.push(`${address}: authorization is ${show(method.authorization)}; expected "COGNITO_USER_POOLS"`);
-      continue;
-    }
-    const authorizerAddress = refTo(method.authorizer_id, 'aws_api_gateway_authorizer', 'id');
-    const authorizer = authorizerAddress ? authorizers.get(authorizerAddress) : undefined;
-    if (!authorizer) {
-      problems.push(`${address}: authorizer_id is ${show(method.authorizer_id)}; expected a Cognito authorizer of this stack`);
-    } else {
-      const poolRefs = asArray(authorizer.provider_arns).map((arn) => refTo(arn, 'aws_cognito_user_pool', 'arn'));
-      if (authorizer.type !== 'COGNITO_USER_POOLS' || poolRefs.length === 0 || !poolRefs.every((p) => p && pools.has(p))) {
-        problems.push(`${authorizerAddress}: type ${show(authorizer.type)} with provider_arns ${show(authorizer.provider_arns)}; expected COGNITO_USER_POOLS on this stack's user pool`);
+    operationCount += operations.length;
+    for (const op of operations) {
+      const where = `${apiAddress} ${op.key}`;
+      if (op.method === 'OPTIONS') {
+        if (op.integrationType !== 'MOCK') problems.push(`${where}: OPTIONS is unauthenticated, so its integration must be the CORS MOCK; got ${show(op.integrationType)}`);
+        if (op.security.length > 0) problems.push(`${where}: the CORS preflight requires ${show(op.security)}; expected none (browsers send no token on a preflight)`);
+        continue;
       }
-      if (authorizer.rest_api_id !== method.rest_api_id) problems.push(`${address}: its authorizer ${authorizerAddress} belongs to another REST API`);
-    }
-    const required = asArray(method.authorization_scopes);
-    if (required.length === 0) problems.push(`${address}: authorization_scopes is empty; expected the route's scopes (without them access tokens are refused and machine clients cannot call)`);
-    for (const scope of required) {
-      if (!scopes.has(scope)) problems.push(`${address}: requires scope ${show(scope)}; expected a scope the resource server defines (${[...scopes].join(', ')})`);
+      if (op.security.length !== 1) {
+        problems.push(`${where}: security is ${show(op.security)}; expected exactly one requirement: the Cognito authorizer with the route's scopes`);
+        continue;
+      }
+      const [{ scheme, scopes: required }] = op.security as [{ scheme: string; scopes: readonly string[] }];
+      const authorizer = authorizerOf(document, scheme);
+      const poolRefs = (authorizer?.providerARNs ?? []).map((arn) => refTo(arn, 'aws_cognito_user_pool', 'arn'));
+      if (!authorizer || String(authorizer.type).toLowerCase() !== 'cognito_user_pools' || poolRefs.length === 0 || !poolRefs.every((p) => p && pools.has(p))) {
+        problems.push(`${where}: security scheme ${show(scheme)} is ${show(authorizer)}; expected a cognito_user_pools authorizer on this stack's user pool`);
+      }
+      if (required.length === 0) problems.push(`${where}: requires no scopes; expected the route's scopes (without them access tokens are refused and machine clients cannot call)`);
+      for (const scope of required) {
+        if (!scopes.has(scope)) problems.push(`${where}: requires scope ${show(scope)}; expected a scope the resource server defines (${[...scopes].join(', ')})`);
+      }
     }
   }
+  if (apis.length > 0 && operationCount === 0) problems.push('aws_api_gateway_rest_api: no operations in any document; expected the routes of the environment');
   return problems;
 }
 

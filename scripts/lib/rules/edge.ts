@@ -14,23 +14,32 @@
  * - `wafProblems`: a CLOUDFRONT-scope web ACL in us-east-1 with a blocking
  *   rate-based rule and the AWS managed groups is attached, and logs without
  *   the Authorization header.
- * - `apiIdHeaderProblems`: each API's origin sends `x-apigw-api-id` = that
- *   API's id (and the ALB rule for its path requires the same id).
+ * - `apiRoutingProblems`: each API is reached by a documented mechanism:
+ *   CloudFront's path `/<api>` -> the origin host (Host) -> the ALB rule for
+ *   that host and path -> the private custom domain name of that host -> the
+ *   base path mapping `<api>` -> the API's stage; no `x-apigw-api-id`.
+ * - `corsProblems`: every API answer carries CORS headers for the API's allowed
+ *   origins only, from CloudFront's response headers policy (the one owner).
  * - `targetProblems`: IP targets over HTTPS, one per endpoint interface (count).
  *
  * Each problem names the resource, what was found and what is expected. Used by
  * the unit tests and meant for `npm run verify`.
  */
 
+import { parseOpenApiBody } from '../../../modules/private-api/openapi';
+
 type Json = Record<string, any>;
 
 export const CLOUDFRONT_ORIGIN_FACING = 'com.amazonaws.global.cloudfront.origin-facing';
 export const CACHING_DISABLED_POLICY_ID = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
-/** Origin request policies that forward every viewer header, Authorization included. */
+/**
+ * Origin request policies that forward every viewer header (Authorization included) and let CloudFront send the
+ * origin's name as Host: Managed-AllViewer would forward the viewer's Host, which no private custom domain answers.
+ */
 export const FORWARD_ALL_VIEWER_HEADERS_POLICY_IDS: Readonly<Record<string, string>> = {
   'b689b0a8-53d0-40ab-baf2-68738e2966ac': 'Managed-AllViewerExceptHostHeader',
-  '216adef6-5c7f-47e4-b989-5492eafa07d3': 'Managed-AllViewer',
 };
+/** AWS documents this header only together with the endpoint's own host name: nothing may rely on it here. */
 export const VIEWER_TLS_POLICIES = ['TLSv1.2_2018', 'TLSv1.2_2019', 'TLSv1.2_2021', 'TLSv1.2_2025', 'TLSv1.3_2025'];
 /** ALB policies that refuse TLS 1.0 and 1.1. */
 export const ALB_TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
@@ -39,12 +48,6 @@ export const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST',
 export const REQUIRED_MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'];
 
 export interface EdgeExpectations {
-  /**
-   * Expected `x-apigw-api-id` value per API name (the REST API id's Terraform expression,
-   * e.g. `${aws_api_gateway_rest_api.x.id}`).
-   * @default - each API's origin must reference the id of an aws_api_gateway_rest_api whose name ends with the API name
-   */
-  readonly apiIds?: Readonly<Record<string, string>>;
   /**
    * The environment's region: when it is not us-east-1, the web ACL must use a provider aliased to us-east-1.
    * @default - the region of the stack's default aws provider
@@ -71,8 +74,24 @@ function distributions(json: Json, problems: string[]): [string, Json][] {
   return found;
 }
 
-function apiOrigins(distribution: Json): Json[] {
-  return asArray(distribution.origin).filter((o) => asArray(o.custom_header).some((h) => String(h.name).toLowerCase() === API_ID_HEADER));
+/** The base paths the stack maps on its private custom domain names: the APIs' names. */
+function basePaths(json: Json): string[] {
+  return entries(json, 'aws_api_gateway_base_path_mapping').map(([, m]) => String(m.base_path ?? ''));
+}
+
+/** The behaviours that serve an API: `/<base path>` and `/<base path>/*`. */
+function apiBehaviours(json: Json, distribution: Json): Json[] {
+  const paths = new Set(basePaths(json).flatMap((p) => [`/${p}`, `/${p}/*`]));
+  return asArray(distribution.ordered_cache_behavior).filter((b) => paths.has(b.path_pattern));
+}
+
+/** The private custom domain names of the stack, by domain name. */
+function privateDomainNames(json: Json): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const [name, domain] of entries(json, 'aws_api_gateway_domain_name')) {
+    if (asArray(asArray(domain.endpoint_configuration)[0]?.types).includes('PRIVATE')) names.set(String(domain.domain_name), `aws_api_gateway_domain_name.${name}`);
+  }
+  return names;
 }
 
 function behaviours(distribution: Json): Json[] {
@@ -104,12 +123,16 @@ export function albProblems(json: Json): string[] {
       problems.push(`${laddr}: default_action is ${show(defaults)}; expected a fixed-response 404 or 403 (forward only what belongs to an API)`);
     }
   }
+  const domains = privateDomainNames(json);
   for (const [rname, rule] of entries(json, 'aws_lb_listener_rule')) {
     const forwards = asArray(rule.action).some((a) => a.type === 'forward');
-    const requiresApiId = asArray(rule.condition).some((c) => String(asArray(c.http_header)[0]?.http_header_name ?? '').toLowerCase() === API_ID_HEADER);
+    const hosts = asArray(rule.condition).flatMap((c) => asArray(asArray(c.host_header)[0]?.values));
     const hasPath = asArray(rule.condition).some((c) => asArray(c.path_pattern).length > 0);
-    if (forwards && (!requiresApiId || !hasPath)) {
-      problems.push(`aws_lb_listener_rule.${rname}: forwards without a path pattern and an ${API_ID_HEADER} header condition; expected both (forward only what belongs to an API)`);
+    if (forwards && (!hasPath || hosts.length === 0 || hosts.some((h) => !domains.has(h)))) {
+      problems.push(
+        `aws_lb_listener_rule.${rname}: forwards with path pattern ${hasPath ? 'set' : 'missing'} and host header ${show(hosts)}; ` +
+          `expected a path pattern and the host of a private custom domain name of this stack (${show([...domains.keys()])}): forward only what belongs to an API`,
+      );
     }
   }
   return problems;
@@ -220,15 +243,14 @@ export function apiBehaviourProblems(json: Json): string[] {
   const problems: string[] = [];
   for (const [dname, distribution] of distributions(json, problems)) {
     const addr = `aws_cloudfront_distribution.${dname}`;
-    const apiOriginIds = new Set(apiOrigins(distribution).map((o) => o.origin_id));
-    const apiBehaviours = asArray(distribution.ordered_cache_behavior).filter((b) => apiOriginIds.has(b.target_origin_id));
-    if (apiBehaviours.length === 0) problems.push(`${addr}: no ordered_cache_behavior for an API origin; expected /<api>/* for each API`);
-    for (const b of apiBehaviours) {
+    const behaviours = apiBehaviours(json, distribution);
+    if (behaviours.length === 0) problems.push(`${addr}: no ordered_cache_behavior for an API; expected /<api> and /<api>/* for each API`);
+    for (const b of behaviours) {
       const where = `${addr} behaviour ${b.path_pattern}`;
       if (b.cache_policy_id !== CACHING_DISABLED_POLICY_ID) problems.push(`${where}: cache_policy_id is ${show(b.cache_policy_id)}; expected Managed-CachingDisabled (${CACHING_DISABLED_POLICY_ID})`);
       if (b.forwarded_values || b.min_ttl || b.default_ttl || b.max_ttl) problems.push(`${where}: uses legacy forwarded_values/TTLs; expected the cache and origin request policies only`);
       if (!FORWARD_ALL_VIEWER_HEADERS_POLICY_IDS[b.origin_request_policy_id]) {
-        problems.push(`${where}: origin_request_policy_id is ${show(b.origin_request_policy_id)}; expected Managed-AllViewerExceptHostHeader so Authorization reaches the API`);
+        problems.push(`${where}: origin_request_policy_id is ${show(b.origin_request_policy_id)}; expected Managed-AllViewerExceptHostHeader so Authorization reaches the API and Host names the private custom domain`);
       }
       if (asArray(b.function_association).length > 0 || asArray(b.lambda_function_association).length > 0) {
         problems.push(`${where}: has an edge function; expected none on API paths (it could rewrite or drop Authorization)`);
@@ -291,58 +313,139 @@ export function wafProblems(json: Json, expect: EdgeExpectations = {}): string[]
   return problems;
 }
 
-/** Each API's origin sends x-apigw-api-id = that API's id; its behaviours and ALB rule agree. */
-export function apiIdHeaderProblems(json: Json, expect: EdgeExpectations = {}): string[] {
+/**
+ * Each API is selected by a documented mechanism: CloudFront sends `/<api>/...` to an origin whose name is a private
+ * custom domain name of this stack (CloudFront sends the origin's name as Host), without an origin path; the ALB rule
+ * for that path requires that host; the domain maps base path `<api>` to a stage of that API. No origin relies on
+ * `x-apigw-api-id`, which AWS documents only with the endpoint's own host name
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-private-api-test-invoke-url.html).
+ */
+export function apiRoutingProblems(json: Json): string[] {
   const problems: string[] = [];
-  const restApis = json.resource?.aws_api_gateway_rest_api ?? {};
+  const domains = privateDomainNames(json);
   const stages = json.resource?.aws_api_gateway_stage ?? {};
+  const restApis = new Set(entries(json, 'aws_api_gateway_rest_api').map(([n]) => `aws_api_gateway_rest_api.${n}`));
   const rules = entries(json, 'aws_lb_listener_rule');
+  const mappings = entries(json, 'aws_api_gateway_base_path_mapping');
+  const mapped = new Map<string, string>();
+  for (const [mname, mapping] of mappings) {
+    const where = `aws_api_gateway_base_path_mapping.${mname}`;
+    const domain = refOf(mapping.domain_name, 'aws_api_gateway_domain_name', 'domain_name');
+    if (!domain || ![...domains.values()].includes(domain) || refOf(mapping.domain_name_id, 'aws_api_gateway_domain_name', 'domain_name_id') !== domain) {
+      problems.push(`${where}: domain ${show(mapping.domain_name)} (id ${show(mapping.domain_name_id)}); expected a private custom domain name of this stack, by name and id`);
+    }
+    const api = refOf(mapping.api_id, 'aws_api_gateway_rest_api', 'id');
+    const stage = refOf(mapping.stage_name, 'aws_api_gateway_stage', 'stage_name');
+    if (!api || !restApis.has(api)) problems.push(`${where}: api_id is ${show(mapping.api_id)}; expected a REST API of this stack`);
+    else if (!stage || refOf(stages[named(stage)]?.rest_api_id, 'aws_api_gateway_rest_api', 'id') !== api) {
+      problems.push(`${where}: stage_name is ${show(mapping.stage_name)}; expected a stage of ${api}`);
+    }
+    if (api) {
+      if (mapped.has(api)) problems.push(`${where}: maps ${api} a second time (also at /${mapped.get(api)}); expected one base path per API`);
+      mapped.set(api, String(mapping.base_path));
+    }
+  }
+  for (const api of restApis) if (!mapped.has(api)) problems.push(`${api}: no base path mapping; expected one on the private custom domain name (nothing else can reach it)`);
+
   for (const [dname, distribution] of distributions(json, problems)) {
     const addr = `aws_cloudfront_distribution.${dname}`;
     const origins = new Map(asArray(distribution.origin).map((o) => [o.origin_id, o]));
-    // The API an origin serves: the name in its behaviours' path patterns (/<name> and /<name>/*).
-    const servedBy = new Map<string, Set<string>>();
-    for (const b of asArray(distribution.ordered_cache_behavior)) {
-      const api = /^\/([^/*]+)(\/\*)?$/.exec(String(b.path_pattern))?.[1];
-      if (!api) continue;
-      servedBy.set(b.target_origin_id, (servedBy.get(b.target_origin_id) ?? new Set()).add(api));
-    }
-    const seen = new Map<string, string>();
-    for (const [originId, apiNames] of servedBy) {
-      const origin = origins.get(originId);
-      const where = `${addr} origin "${originId}"`;
-      if (!origin) {
-        problems.push(`${addr}: behaviours target origin "${originId}", which does not exist`);
-        continue;
-      }
-      if (apiNames.size !== 1) problems.push(`${where}: serves ${show([...apiNames])}; expected the paths of one API`);
-      const apiName = [...apiNames][0]!;
-      const headers = asArray(origin.custom_header).filter((h) => String(h.name).toLowerCase() === API_ID_HEADER);
-      if (headers.length !== 1) {
-        problems.push(`${where}: ${headers.length} ${API_ID_HEADER} headers; expected exactly 1 (API Gateway routes by it)`);
-        continue;
-      }
-      const value = headers[0].value;
-      const restApi = refOf(value, 'aws_api_gateway_rest_api', 'id');
-      const expected = expect.apiIds?.[apiName];
-      if (expected !== undefined ? value !== expected : !restApi || !restApis[named(restApi)] || !String(restApis[named(restApi)].name ?? '').endsWith(apiName)) {
-        problems.push(`${where} (/${apiName}): ${API_ID_HEADER} is ${show(value)}; expected ${expected ?? `the id of the aws_api_gateway_rest_api named *${apiName}`}`);
-      }
-      if (seen.has(value)) problems.push(`${where}: same ${API_ID_HEADER} as origin "${seen.get(value)}"; expected one API per origin`);
-      seen.set(value, originId);
-      // The stage in the origin path must be a stage of that same API.
-      const stage = refOf(origin.origin_path, 'aws_api_gateway_stage', 'stage_name');
-      if (restApi && (!stage || refOf(stages[named(stage)]?.rest_api_id, 'aws_api_gateway_rest_api', 'id') !== restApi)) {
-        problems.push(`${where}: origin_path is ${show(origin.origin_path)}; expected /<stage name> of ${restApi}`);
-      }
-      const albRule = rules.find(([, r]) => asArray(r.condition).some((c) => asArray(asArray(c.path_pattern)[0]?.values).some((p: string) => p.endsWith(`/${apiName}/*`))));
-      const albIds = albRule ? asArray(albRule[1].condition).flatMap((c) => (String(asArray(c.http_header)[0]?.http_header_name ?? '').toLowerCase() === API_ID_HEADER ? asArray(c.http_header)[0].values : [])) : [];
-      if (!albRule || albIds.length !== 1 || albIds[0] !== value) {
-        problems.push(`${where}: the ALB rule for /${apiName} requires ${API_ID_HEADER} ${show(albIds)}; expected exactly [${show(value)}]`);
+    for (const origin of origins.values()) {
+      if (asArray(origin.custom_header).some((h) => String(h.name).toLowerCase() === API_ID_HEADER)) {
+        problems.push(`${addr} origin "${origin.origin_id}": sends ${API_ID_HEADER}; expected the private custom domain name to select the API (AWS documents the header only with the endpoint's own host name)`);
       }
     }
-    const apiOriginCount = apiOrigins(distribution).length;
-    if (servedBy.size !== apiOriginCount) problems.push(`${addr}: ${apiOriginCount} API origins but ${servedBy.size} served by /<api> behaviours; expected one per API`);
+    const behaviours = asArray(distribution.ordered_cache_behavior);
+    for (const [, mapping] of mappings) {
+      const basePath = String(mapping.base_path);
+      for (const pattern of [`/${basePath}`, `/${basePath}/*`]) {
+        const behaviour = behaviours.find((b) => b.path_pattern === pattern);
+        if (!behaviour) {
+          problems.push(`${addr}: no behaviour ${pattern}; expected /${basePath} and /${basePath}/* for the API mapped at ${basePath}`);
+          continue;
+        }
+        const origin = origins.get(behaviour.target_origin_id);
+        const where = `${addr} behaviour ${pattern}`;
+        if (!origin) {
+          problems.push(`${where}: targets origin "${behaviour.target_origin_id}", which does not exist`);
+          continue;
+        }
+        if (!domains.has(String(origin.domain_name))) {
+          problems.push(`${where}: origin "${origin.origin_id}" is ${show(origin.domain_name)}; expected a private custom domain name of this stack (${show([...domains.keys()])}): CloudFront sends it as Host, which selects the APIs`);
+        }
+        if (origin.origin_path) problems.push(`${where}: origin "${origin.origin_id}" has origin_path ${show(origin.origin_path)}; expected none (the base path mapping selects the stage)`);
+      }
+      const rule = rules.find(([, r]) => asArray(r.condition).some((c) => asArray(asArray(c.path_pattern)[0]?.values).includes(`/${basePath}/*`)));
+      const hosts = rule ? asArray(rule[1].condition).flatMap((c) => asArray(asArray(c.host_header)[0]?.values)) : [];
+      if (!rule || hosts.length === 0 || !hosts.every((h) => domains.has(h))) {
+        problems.push(`${addr}: the ALB rule for /${basePath} requires host ${show(hosts)}; expected the private custom domain name's host`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** The CORS headers an origin must not set itself: CloudFront's response headers policy decides them. */
+const CORS_HEADER = /^access-control-/i;
+
+/**
+ * CORS on every answer, for allowed origins only: every API behaviour has a response headers policy whose CORS
+ * origins are exactly the API's (none when the API allows none), which overrides and first removes whatever the
+ * origin sends; `*` only in the emulator environment; no credentials. The API itself sets no CORS header (its
+ * gateway responses and mock answers), so there is one owner.
+ * CloudFront applies the policy to every answer it forwards from the origin, whatever its status
+ * (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/modifying-response-headers.html).
+ */
+export function corsProblems(json: Json, expect: { readonly allowOrigins: Readonly<Record<string, readonly string[]>>; readonly emulator: boolean }): string[] {
+  const problems: string[] = [];
+  const policies = new Map(entries(json, 'aws_cloudfront_response_headers_policy').map(([n, p]) => [`aws_cloudfront_response_headers_policy.${n}`, p]));
+  for (const [dname, distribution] of distributions(json, problems)) {
+    const addr = `aws_cloudfront_distribution.${dname}`;
+    const all = [...asArray(distribution.ordered_cache_behavior), ...asArray(distribution.default_cache_behavior).map((b) => ({ ...b, path_pattern: '(default)' }))];
+    for (const behaviour of all) {
+      const where = `${addr} behaviour ${behaviour.path_pattern}`;
+      const apiName = /^\/([^/*]+)(\/\*)?$/.exec(String(behaviour.path_pattern))?.[1];
+      const expected = apiName !== undefined ? [...(expect.allowOrigins[apiName] ?? [])].sort() : [];
+      const ref = refOf(behaviour.response_headers_policy_id, 'aws_cloudfront_response_headers_policy', 'id');
+      const policy = ref ? policies.get(ref) : undefined;
+      if (!policy) {
+        problems.push(`${where}: response_headers_policy_id is ${show(behaviour.response_headers_policy_id)}; expected a response headers policy of this stack (CORS and security headers on every answer)`);
+        continue;
+      }
+      const cors = asArray(policy.cors_config)[0] as Json | undefined;
+      const origins = [...asArray(asArray(cors?.access_control_allow_origins)[0]?.items)].sort();
+      if (JSON.stringify(origins) !== JSON.stringify(expected)) {
+        problems.push(`${ref} (${where}): CORS origins ${show(origins)}; expected exactly ${show(expected)} (the API's corsAllowOrigins)`);
+      }
+      if (cors) {
+        if (cors.origin_override !== true) problems.push(`${ref}: cors_config.origin_override is ${show(cors.origin_override)}; expected true (the policy decides CORS, not the backend)`);
+        if (cors.access_control_allow_credentials !== false) problems.push(`${ref}: cors_config.access_control_allow_credentials is ${show(cors.access_control_allow_credentials)}; expected false (tokens travel in a header)`);
+        if (origins.includes('*') && !expect.emulator) problems.push(`${ref}: CORS allows "*"; expected exact origins outside local`);
+        const headers = asArray(asArray(cors.access_control_allow_headers)[0]?.items).map((h: string) => h.toLowerCase());
+        if (!headers.includes('authorization')) problems.push(`${ref}: cors_config allows headers ${show(headers)}; expected Authorization (a wildcard never covers it)`);
+      }
+      const removed = asArray(asArray(policy.remove_headers_config)[0]?.items).map((i: Json) => String(i.header).toLowerCase());
+      if (!removed.includes('access-control-allow-origin')) {
+        problems.push(`${ref}: remove_headers_config is ${show(removed)}; expected Access-Control-Allow-Origin removed from the origin's answer (only the policy may allow an origin)`);
+      }
+    }
+  }
+  for (const [name, api] of entries(json, 'aws_api_gateway_rest_api')) {
+    const document = parseOpenApiBody(api.body);
+    if (!document) continue;
+    const address = `aws_api_gateway_rest_api.${name}`;
+    for (const [type, response] of Object.entries<Json>(document['x-amazon-apigateway-gateway-responses'] ?? {})) {
+      const set = Object.keys(response?.responseParameters ?? {}).filter((k) => CORS_HEADER.test(k.replace(/^gatewayresponse\.header\./, '')));
+      if (set.length > 0) problems.push(`${address}: gateway response ${type} sets ${show(set)}; expected no CORS header from the API (CloudFront's policy owns CORS)`);
+    }
+    for (const [path, item] of Object.entries<Json>(document.paths ?? {})) {
+      for (const [method, op] of Object.entries<Json>(item ?? {})) {
+        for (const response of Object.values<Json>(op?.['x-amazon-apigateway-integration']?.responses ?? {})) {
+          const set = Object.keys(response?.responseParameters ?? {}).filter((k) => CORS_HEADER.test(k.replace(/^method\.response\.header\./, '')));
+          if (set.length > 0) problems.push(`${address}: ${method.toUpperCase()} ${path} sets ${show(set)}; expected no CORS header from the API (CloudFront's policy owns CORS)`);
+        }
+      }
+    }
   }
   return problems;
 }
@@ -380,7 +483,7 @@ export function edgeProblems(json: Json, expect: EdgeExpectations = {}): string[
     ...viewerProblems(json),
     ...apiBehaviourProblems(json),
     ...wafProblems(json, expect),
-    ...apiIdHeaderProblems(json, expect),
+    ...apiRoutingProblems(json),
     ...targetProblems(json),
   ];
   return [...new Set(all)];
