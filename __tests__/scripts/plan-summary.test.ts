@@ -367,6 +367,71 @@ describe('security-relevant changes', () => {
   });
 });
 
+// ---------------------------------------------------------------- a REST API's OpenAPI document
+
+describe('a changed REST API is shown route by route', () => {
+  const API = 'aws_api_gateway_rest_api.api-orders_rest-api_1BF75B0C';
+  const apiStack = stack({ [API]: { path: 'dev/api-orders/rest-api' } });
+  const route = (scopes: string[], status = 200) => ({
+    security: [{ 'cognito-user-pool': scopes }],
+    responses: { [String(status)]: { description: 'x' } },
+    'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': `{"statusCode":${status}}` }, responses: { default: { statusCode: String(status) } } },
+  });
+  const document = (paths: Record<string, Record<string, unknown>>, pool = 'arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_A') =>
+    JSON.stringify({
+      openapi: '3.0.1',
+      servers: [{ url: '/', 'x-amazon-apigateway-endpoint-configuration': { vpcEndpointIds: ['vpce-1'] } }],
+      paths,
+      components: { securitySchemes: { 'cognito-user-pool': { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'cognito_user_pools', 'x-amazon-apigateway-authorizer': { type: 'cognito_user_pools', providerARNs: [pool] } } } },
+    });
+  const BEFORE = document({ '/': { get: route(['rs/orders.read']) }, '/{orderId}': { get: route(['rs/orders.read']), delete: route(['rs/orders.write']) } });
+
+  test('GIVEN a route added, one removed and one whose scopes change THEN the module table lists them as routes, never only "body"', () => {
+    const after = document({ '/': { get: route(['rs/orders.read', 'rs/admin']) }, '/{orderId}': { get: route(['rs/orders.read']) }, '/search': { get: route(['rs/orders.read']) } });
+    const summary = summarizePlan(plan([update(API, { body: BEFORE }, { body: after })]), { environment: 'dev', stackJson: apiStack });
+    const entry = summary.entries[0]!;
+    expect(entry.changes.map((c) => [c.route, c.path])).toEqual([
+      ['changed', 'GET /'],
+      ['added', 'GET /search'],
+      ['removed', 'DELETE /{orderId}'],
+    ]);
+    const modules = section(summary.markdown, 'Changes by module');
+    expect(modules).toContain('➕ `GET /search`: `cognito-user-pool [rs/orders.read]; MOCK');
+    expect(modules).toContain('➖ `DELETE /{orderId}` (was `cognito-user-pool [rs/orders.write]; MOCK');
+    expect(modules).toContain('🔧 `GET /`: `cognito-user-pool [rs/orders.read]; MOCK status {"application/json":"{\\"statusCode\\":200}"}` → `cognito-user-pool [rs/orders.read, rs/admin]; MOCK');
+    expect(modules).not.toMatch(/`body[.`]/);
+    // THEN the scope change and the new route are under Security-relevant; the removal is not a control
+    const security = section(summary.markdown, '🔐 Security-relevant');
+    expect(security).toContain('API routes: route authorization and scopes');
+    expect(security).toContain('API routes: a new route: who may call it');
+    expect(security).toContain('`GET /`, `GET /search`, `DELETE /{orderId}`');
+  });
+
+  test('GIVEN the authorizer trusts another user pool THEN it is security-relevant, named as the authorizer', () => {
+    const after = document(JSON.parse(BEFORE).paths, 'arn:aws:cognito-idp:eu-west-1:999999999999:userpool/eu-west-1_Evil');
+    const summary = summarizePlan(plan([update(API, { body: BEFORE }, { body: after })]), { environment: 'dev', stackJson: apiStack });
+    expect(summary.entries[0]!.changes.map((c) => c.path)).toEqual(['authorizer cognito-user-pool']);
+    expect(summary.entries[0]!.security).toEqual(['API routes: the API authorizer (whose tokens are accepted)']);
+  });
+
+  test('GIVEN only a MOCK status changes THEN the route is listed but nothing is security-relevant', () => {
+    const after = document({ '/': { get: route(['rs/orders.read'], 204) }, '/{orderId}': { get: route(['rs/orders.read']), delete: route(['rs/orders.write']) } });
+    const summary = summarizePlan(plan([update(API, { body: BEFORE }, { body: after })]), { environment: 'dev', stackJson: apiStack });
+    expect(summary.entries[0]!.changes.map((c) => [c.route, c.path])).toEqual([['changed', 'GET /']]);
+    expect(summary.entries[0]!.security).toEqual([]);
+  });
+
+  test('GIVEN the new document is known only after apply THEN the synthesized document is read, references as expressions', () => {
+    const synthesized = document({ '/': { get: route(['rs/orders.read']) } }, '${aws_cognito_user_pool.identity_user-pool_40B5B78A.arn}');
+    const withBody = stack({ [API]: { path: 'dev/api-orders/rest-api' } });
+    withBody.resource.aws_api_gateway_rest_api['api-orders_rest-api_1BF75B0C'].body = synthesized;
+    const summary = summarizePlan(plan([update(API, { body: BEFORE }, { body: null }, { afterUnknown: { body: true } })]), { environment: 'dev', stackJson: withBody });
+    const paths = summary.entries[0]!.changes.map((c) => c.path);
+    expect([...paths].sort()).toEqual(['DELETE /{orderId}', 'GET /{orderId}', 'authorizer cognito-user-pool']);
+    expect(summary.entries[0]!.changes.find((c) => c.path === 'authorizer cognito-user-pool')!.after).toContain('${aws_cognito_user_pool.identity_user-pool_40B5B78A.arn}');
+  });
+});
+
 // ---------------------------------------------------------------- size budget
 
 describe('size budget', () => {

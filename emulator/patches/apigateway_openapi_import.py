@@ -68,9 +68,10 @@ def is_variable(part: str) -> bool:
     return part.startswith("{") and part.endswith("}")
 
 
-def plan_resources(paths: dict) -> list:
-    """Every path of the document with its parents, parents first; refuses two variable names at one level."""
-    wanted = {"/"}
+def plan_resources(paths, kept=()) -> list:
+    """Every path of the document (and `kept`, what a merge leaves) with its parents, parents first; refuses two
+    variable names at one level."""
+    wanted = {"/"} | set(kept)
     for path in paths:
         if not isinstance(path, str) or not path.startswith("/"):
             raise bad_request(f"Invalid path '{path}': paths must start with '/'")
@@ -78,7 +79,8 @@ def plan_resources(paths: dict) -> list:
         for i in range(1, len(parts) + 1):
             wanted.add("/" + "/".join(parts[:i]))
     variables = {}
-    for path in sorted(wanted):
+    # What exists stays as it is: a new path is the one refused.
+    for path in sorted(set(kept)) + sorted(wanted - set(kept)):
         if path == "/":
             continue
         parent, _, part = path.rpartition("/")
@@ -128,8 +130,8 @@ def request_parameters(operation: dict, path_item: dict) -> dict:
     return parameters
 
 
-def check(document: dict) -> None:
-    """What AWS refuses before it changes anything."""
+def check(document: dict, kept=()) -> None:
+    """What AWS refuses before it changes anything; `kept`: the paths a merge keeps."""
     if not isinstance(document, dict):
         raise bad_request("Invalid OpenAPI input: the definition is not a JSON or YAML object")
     if document.get("swagger") is not None or str(document.get("openapi", "3"))[0] != "3":
@@ -139,7 +141,7 @@ def check(document: dict) -> None:
     paths = document.get("paths")
     if not isinstance(paths, dict):
         raise bad_request("Invalid OpenAPI input: 'paths' is missing")
-    plan_resources(paths)
+    plan_resources(paths, kept)
     schemes = security_schemes(document)
     for path, item in paths.items():
         for key, operation in (item or {}).items():
@@ -326,7 +328,7 @@ def apply() -> None:
         if mode not in ("merge", "overwrite"):
             raise InvalidOpenApiModeException()
         api = self.get_rest_api(function_id)
-        check(api_doc)
+        check(api_doc, [r.get_path() for r in api.resources.values()] if mode == "merge" else ())
         import_document(self, api, api_doc, mode)
         return api
 

@@ -8,13 +8,17 @@
  * - "Destructive": every delete and replace, protected resources marked (PROTECTED_TYPES,
  *   `lifecycle.prevent_destroy` in the synthesized stack, the state bucket).
  * - A table per module (the construct path's first part below the stack) with the changed
- *   attribute paths of updates and the reasons for replacements.
+ *   attribute paths of updates and the reasons for replacements. A REST API's OpenAPI document
+ *   (`body`) is shown as routes added, removed and changed (api-document-diff.ts); scope,
+ *   authorizer, endpoint and integration-target changes among them are security-relevant.
  * - Sensitive values are never printed: a sensitive attribute shows as "(sensitive)", and so do
  *   attributes whose names or places say they hold secrets (REDACTED_PATHS).
  * - The whole text stays within `maxChars` (a pull-request comment holds 65,536): the totals and
  *   verdict first, then security, destructive, drift and the module tables; what does not fit is
  *   cut with a note saying how much.
  */
+
+import { diffApiDocuments, type RouteChange } from './api-document-diff';
 
 /** A pull-request comment holds 65,536 characters; this leaves room for the comment's marker. */
 export const SUMMARY_LIMIT = 65_000;
@@ -73,6 +77,10 @@ export const SECURITY_RULES: readonly SecurityRule[] = [
   { type: 'aws_api_gateway_rest_api_policy', control: 'API resource policy', attributes: 'any' },
   { type: 'aws_api_gateway_rest_api', control: 'API endpoint type and policy', attributes: ['policy', 'endpoint_configuration', 'disable_execute_api_endpoint', 'api_key_source'] },
   { type: 'aws_api_gateway_authorizer', control: 'API authorizer', attributes: 'any' },
+  // A body change is shown route by route; its scope, authorizer, endpoint and integration-target changes are flagged there.
+  { type: 'aws_api_gateway_domain_name', control: 'private custom domain (policy, endpoint type, certificate)', attributes: ['policy', 'endpoint_configuration', 'certificate_arn', 'security_policy'] },
+  { type: 'aws_api_gateway_domain_name_access_association', control: 'which VPC endpoint may call the private custom domain', attributes: 'any' },
+  { type: 'aws_api_gateway_base_path_mapping', control: 'which API and stage a path reaches', attributes: 'any' },
   { type: 'aws_api_gateway_method', control: 'method authorization and scopes', attributes: ['authorization', 'authorizer_id', 'authorization_scopes', 'api_key_required'] },
   { type: 'aws_api_gateway_method_settings', control: 'API throttling', attributes: ['settings.throttling_rate_limit', 'settings.throttling_burst_limit'] },
   { type: 'aws_api_gateway_stage', control: 'API stage (client certificate, WAF)', attributes: ['client_certificate_id', 'web_acl_arn'] },
@@ -172,6 +180,8 @@ export interface AttributeChange {
   readonly sensitive: boolean;
   /** The new value is only known after apply. */
   readonly unknown: boolean;
+  /** A route (or document-level item) of a REST API's OpenAPI document, instead of an attribute. */
+  readonly route?: RouteChange['kind'];
 }
 
 export interface ResourceEntry {
@@ -310,10 +320,16 @@ function normalizePath(path: string): string {
 function entryOf(change: ResourceChange, options: SummaryOptions): ResourceEntry {
   const kind = changeKind(change.change.actions);
   const { constructPath, module } = locate(options.stackJson, change);
-  const changes = kind === 'update' || kind === 'replace' ? diffAttributes(change.change) : [];
+  let changes = kind === 'update' || kind === 'replace' ? diffAttributes(change.change) : [];
   const replacePaths = (change.change.replace_paths ?? []).map(formatPath);
   const replaceReasons = kind === 'replace' ? (replacePaths.length > 0 ? replacePaths : [describeReason(change.action_reason)]) : [];
   const destructive = kind === 'delete' || kind === 'replace';
+  const security = securityReasons(change.type, kind, changes, replacePaths);
+  const routes = change.type === 'aws_api_gateway_rest_api' && (kind === 'update' || kind === 'replace') ? documentRoutes(change, options) : undefined;
+  if (routes) {
+    changes = [...routes.map(routeAttributeChange), ...changes.filter((c) => !/^body([.[]|$)/.test(c.path))];
+    for (const reason of new Set(routes.map((r) => r.security).filter((r): r is string => r !== undefined))) security.push(`API routes: ${reason}`);
+  }
   return {
     address: change.address,
     type: change.type,
@@ -322,9 +338,29 @@ function entryOf(change: ResourceChange, options: SummaryOptions): ResourceEntry
     module,
     changes,
     replaceReasons,
-    security: securityReasons(change.type, kind, changes, replacePaths),
+    security,
     protectedReason: destructive ? protectedReason(change, options) : undefined,
   };
+}
+
+/**
+ * A REST API's document before and after, route by route. When the new document is only known after apply (it names
+ * an id that changes in this plan), the synthesized one is read instead, its references shown as expressions.
+ */
+function documentRoutes(change: ResourceChange, options: SummaryOptions): RouteChange[] | undefined {
+  const before = (change.change.before as Record<string, unknown> | null | undefined)?.body;
+  const unknown = (change.change.after_unknown as Record<string, unknown> | undefined)?.body === true;
+  const after = unknown ? options.stackJson?.resource?.[change.type]?.[change.name]?.body : (change.change.after as Record<string, unknown> | null | undefined)?.body;
+  if (before === after || after === undefined) return undefined;
+  const routes = diffApiDocuments(before, after);
+  return routes && routes.length > 0 ? routes : undefined;
+}
+
+const MAX_ROUTE_VALUE = 200;
+const cut = (text: string | undefined) => (text !== undefined && text.length > MAX_ROUTE_VALUE ? `${text.slice(0, MAX_ROUTE_VALUE - 1)}…` : text);
+
+function routeAttributeChange(route: RouteChange): AttributeChange {
+  return { path: route.subject, before: cut(route.before), after: cut(route.after), sensitive: false, unknown: false, route: route.kind };
 }
 
 function describeReason(reason: string | undefined): string {
@@ -509,6 +545,9 @@ function code(text: string): string {
 }
 
 function describeChange(c: AttributeChange): string {
+  if (c.route === 'added') return `➕ ${code(c.path)}: ${code(c.after ?? '')}`;
+  if (c.route === 'removed') return `➖ ${code(c.path)} (was ${code(c.before ?? '')})`;
+  if (c.route === 'changed') return `🔧 ${code(c.path)}: ${code(c.before ?? '')} → ${code(c.after ?? '')}`;
   if (c.sensitive) return `${code(c.path)} (sensitive)`;
   return `${code(c.path)}: ${code(c.before ?? '')} → ${code(c.after ?? '')}`;
 }
