@@ -172,7 +172,7 @@ function printSummary(outputs: Record<string, { value: unknown; sensitive: boole
     `\nVerified:\n` +
       `  - a second plan shows no changes\n` +
       `  - ${rules}/${rules} access rules pass against the deployed state (npm run verify)\n` +
-      `  - request path: CloudFront ${value('distribution_domain_name')} -> VPC origin ${value('vpc_origin_id')} -> internal ALB -> endpoint ${value('execute_api_endpoint_id')} -> private APIs\n` +
+      `  - request path: CloudFront ${value('distribution_domain_name')} -> VPC origin ${value('vpc_origin_id')} -> internal ALB -> endpoint ${value('execute_api_endpoint_id')} -> private custom domain ${value('private_domain_name_id')} -> private APIs\n` +
       `\nThe emulator keeps running at ${emulator.endpoint} (pid ${emulator.pid}).\n` +
       `Remove everything and stop it with: npm run destroy -- local\n`,
   );

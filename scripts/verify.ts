@@ -14,13 +14,14 @@ usage: npm run verify -- <environment>... | --all [--plan FILE] [--json] [--endp
 
 Answers, for each environment, from the Terraform it will apply: is there any
 way to reach the API other than CloudFront, and does every route need a token
-with its scopes? Synthesizes the environments and checks 10 rules:
+with its scopes? Synthesizes the environments and checks 11 rules:
 
-   1 api-is-private               6 waf-with-rate-limit
-   2 policy-denies-other-sources  7 clients-use-safe-flows
-   3 routes-need-scoped-tokens    8 state-is-protected
-   4 only-cloudfront-reaches-alb  9 access-logs-on
-   5 cloudfront-vpc-origin-only  10 protections-as-configured
+   1 api-is-private               7 clients-use-safe-flows
+   2 policy-denies-other-sources  8 state-is-protected
+   3 routes-need-scoped-tokens    9 access-logs-on
+   4 only-cloudfront-reaches-alb 10 protections-as-configured
+   5 cloudfront-vpc-origin-only  11 cors-for-allowed-origins
+   6 waf-with-rate-limit
 
   --plan FILE     also lay a plan's known values (terraform show -json) over the
                   synthesized configuration of the (single) environment

@@ -13,9 +13,9 @@
 import type { ApiConfig } from '../../environments/schema';
 import { openApiDocument, planApi } from '../../modules/private-api';
 import type { RunResult } from '../../scripts/lib/terraform';
-import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
+import type { Emulator } from '../../scripts/lib/emulator';
 import { awsRequest } from '../helpers/aws-request';
-import { EmulatorTerraform, errorsFor, type PlanResult } from '../helpers/emulator-terraform';
+import { expectApplied as expectAppliedBy, startWithTerraform, stopWithTerraform, type EmulatorTerraform, type PlanResult } from '../helpers/emulator-terraform';
 
 const PHASE_TIMEOUT = 600_000;
 const REGION = 'eu-west-1';
@@ -140,23 +140,13 @@ async function servedRoutes(apiId: string): Promise<Record<string, Record<string
 const summaryKeys = (summary: Record<string, Record<string, unknown>> | undefined) =>
   Object.entries(summary ?? {}).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m} ${path}`)).sort();
 
-function expectApplied(apply: RunResult, ...addresses: string[]): void {
-  for (const address of addresses) {
-    const errors = errorsFor(apply, address);
-    if (errors) throw new Error(`terraform apply failed for ${address}:\n${errors}`);
-    if (!tf.state()[address]) throw new Error(`${address} is not in the state; terraform apply said:\n${apply.stderr || apply.stdout}`);
-  }
-}
+const expectApplied = (apply: RunResult, ...addresses: string[]) => expectAppliedBy(tf, apply, undefined, ...addresses);
 
 beforeAll(async () => {
-  emulator = await startEmulator({ disablePatches: process.env.EMULATOR_DISABLE_PATCHES?.split(',').filter(Boolean) });
-  tf = await EmulatorTerraform.create(emulator, configuration(1));
+  ({ emulator, tf } = await startWithTerraform(configuration(1)));
 }, 120_000);
 
-afterAll(async () => {
-  tf?.cleanup();
-  await emulator?.stop();
-});
+afterAll(() => stopWithTerraform({ emulator, tf }));
 
 describe('GIVEN a REST API defined by one OpenAPI document behind a private custom domain name, WHEN it is applied and re-planned', () => {
   let apply: RunResult;

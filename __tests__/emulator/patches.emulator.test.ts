@@ -11,9 +11,9 @@
  * Terraform test fails then.)
  */
 import type { RunResult } from '../../scripts/lib/terraform';
-import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
+import type { Emulator } from '../../scripts/lib/emulator';
 import { awsRequest, xmlValue } from '../helpers/aws-request';
-import { creationSeconds, EmulatorTerraform, errorsFor, type PlanResult } from '../helpers/emulator-terraform';
+import { creationSeconds, EmulatorTerraform, errorsFor, expectApplied as expectAppliedBy, startWithTerraform, stopWithTerraform, type PlanResult } from '../helpers/emulator-terraform';
 
 const PHASE_TIMEOUT = 600_000;
 /** Published ids of the AWS managed CloudFront policies the platform uses. */
@@ -234,24 +234,12 @@ let emulator: Emulator;
 let tf: EmulatorTerraform;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ disablePatches: process.env.EMULATOR_DISABLE_PATCHES?.split(',').filter(Boolean) });
-  tf = await EmulatorTerraform.create(emulator, configuration(1));
+  ({ emulator, tf } = await startWithTerraform(configuration(1)));
 }, 120_000);
 
-afterAll(async () => {
-  tf?.cleanup();
-  await emulator?.stop();
-});
+afterAll(() => stopWithTerraform({ emulator, tf }));
 
-/** Fails with Terraform's own error when `address` failed, and when the plan wants to change it. */
-function expectApplied(apply: RunResult, plan: PlanResult, ...addresses: string[]): void {
-  for (const address of addresses) {
-    const errors = errorsFor(apply, address);
-    if (errors) throw new Error(`terraform apply failed for ${address}:\n${errors}`);
-    if (!tf.state()[address]) throw new Error(`${address} is not in the state; terraform apply said:\n${apply.stderr || apply.stdout}`);
-    if (plan.changed.includes(address)) throw new Error(`a re-plan wants to change ${address}:\n${plan.text}`);
-  }
-}
+const expectApplied = (apply: RunResult, plan: PlanResult, ...addresses: string[]) => expectAppliedBy(tf, apply, plan, ...addresses);
 
 describe('GIVEN one configuration using every patched API, WHEN it is applied and re-planned', () => {
   let apply: RunResult;

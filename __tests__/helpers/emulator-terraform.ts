@@ -17,7 +17,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Emulator } from '../../scripts/lib/emulator';
+import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';
 import { loadEnvironment } from '../../environments/load';
 import { providerConfig } from '../../stacks/providers';
@@ -150,4 +150,28 @@ export function creationSeconds(result: RunResult, address: string): number | un
   const escaped = address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const match = new RegExp(`^${escaped}: Creation complete after (?:(\\d+)m)?(\\d+)s`, 'm').exec(result.stdout);
   return match ? Number(match[1] ?? 0) * 60 + Number(match[2]) : undefined;
+}
+
+/**
+ * An emulator with the patches `EMULATOR_DISABLE_PATCHES` leaves out (to watch a patch's test fail), and Terraform
+ * over `config` in a fresh directory, initialised. `stopWithTerraform` removes both.
+ */
+export async function startWithTerraform(config: Record<string, unknown>): Promise<{ emulator: Emulator; tf: EmulatorTerraform }> {
+  const emulator = await startEmulator({ disablePatches: process.env.EMULATOR_DISABLE_PATCHES?.split(',').filter(Boolean) });
+  return { emulator, tf: await EmulatorTerraform.create(emulator, config) };
+}
+
+export async function stopWithTerraform(started: { emulator?: Emulator; tf?: EmulatorTerraform }): Promise<void> {
+  started.tf?.cleanup();
+  await started.emulator?.stop();
+}
+
+/** Fails with Terraform's own error when `address` failed, and (given a plan) when the re-plan wants to change it. */
+export function expectApplied(tf: EmulatorTerraform, apply: RunResult, plan: PlanResult | undefined, ...addresses: string[]): void {
+  for (const address of addresses) {
+    const errors = errorsFor(apply, address);
+    if (errors) throw new Error(`terraform apply failed for ${address}:\n${errors}`);
+    if (!tf.state()[address]) throw new Error(`${address} is not in the state; terraform apply said:\n${apply.stderr || apply.stdout}`);
+    if (plan?.changed.includes(address)) throw new Error(`a re-plan wants to change ${address}:\n${plan.text}`);
+  }
 }

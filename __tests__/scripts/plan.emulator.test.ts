@@ -6,14 +6,16 @@
  * One emulator and one apply serve every case, and the cases share Terraform runs (each costs
  * seconds of provider start-up on a small machine): 1. the first deploy is planned and applied;
  * 2. one plan of a changed configuration carries the update, the replacement, the protected
- * destroy, the policy and security-group changes and a new 60-route API (the long plan);
+ * destroy, the policy and security-group changes and 400 new log groups (the long plan);
  * 3. a security group changed behind Terraform's back is reported as drift.
  */
 import type { ApiGatewayRestApiPolicy } from '@cdktf/provider-aws/lib/api-gateway-rest-api-policy';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrivateApi } from '../../modules/private-api';
+import { DataResource } from 'cdktf';
+import { Construct } from 'constructs';
+import type { PrivateApi } from '../../modules/private-api';
 import type { Environment } from '../../environments/schema';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { applySavedPlan, driftEnvironment, planEnvironment, type DriftRunResult, type PlanRunResult } from '../../scripts/lib/plan-run';
@@ -121,19 +123,22 @@ describe('a first deploy', () => {
 });
 
 describe('a changed configuration', () => {
-  const BULK_ROUTES = 60;
+  /** A long plan: since an API is one document, many routes no longer make many resources; these do (no control, no API call). */
+  const BULK_RESOURCES = 400;
 
   beforeAll(async () => {
     expect(existsSync(firstDeploy.planFile)).toBe(true);
     const env = localEnv((raw) => {
       raw.apis[0].throttling = { rateLimit: 75, burstLimit: 100 };
+      // A route added to the API's document.
+      raw.apis[0].routes.push({ path: '/search', method: 'GET', scopes: ['orders.write'], integration: { type: 'MOCK' } });
       // Prod-like protections: destroying protected resources is refused.
       raw.protections = { deletionProtection: false, preventDestroy: true };
     });
     const synth = reviewStack({
       // A new stage name replaces the stage and its execution log group (a protected type).
       stageName: 'v2',
-      change: ({ stack, env: e, network, identity, accountLogging, apis }) => {
+      change: ({ stack, env: e, network, apis }) => {
         const [orders] = apis as [PrivateApi];
         // The resource policy loses its Deny-unless-through-the-endpoint statement.
         (orders.node.findChild('policy') as ApiGatewayRestApiPolicy).addOverride(
@@ -144,16 +149,11 @@ describe('a changed configuration', () => {
         network.executeApiEndpointSecurityGroup.addOverride('ingress', [
           { description: 'review test', from_port: 443, to_port: 443, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false },
         ]);
-        // A new API with 60 routes of long paths: the long plan (its module table sorts last).
-        const routes = Array.from({ length: BULK_ROUTES }, (_, i) => ({ path: `/quarterly-revenue-report-by-region-and-product-line-${i}`, method: 'GET' as const, scopes: ['orders.read'], integration: { type: 'MOCK' as const, statusCode: 200 } }));
-        new PrivateApi(stack, 'zz-bulk', {
-          api: { name: 'bulk', routes, throttling: { rateLimit: 10, burstLimit: 20 }, xrayTracing: false },
-          namePrefix: `platform-${e.name}`,
-          executeApiEndpoint: network.executeApiEndpoint,
-          authorization: identity,
-          logRetentionDays: e.logRetentionDays,
-          accountLogging,
-        });
+        // Many new resources with long names: the long plan (their module table sorts last).
+        const bulk = new Construct(stack, 'zz-bulk');
+        for (let i = 0; i < BULK_RESOURCES; i++) {
+          new DataResource(bulk, `quarterly-revenue-report-by-region-and-product-line-${i}`, { input: { name: `/platform/${e.name}/quarterly-revenue-report-by-region-and-product-line-${i}` } });
+        }
       },
     });
     changed = await planEnvironment({ environment: env, outDir, synth, terraformEnv: tfEnv, progress: quiet() });
@@ -182,6 +182,15 @@ describe('a changed configuration', () => {
     // Everything the configuration does not touch is left alone.
     expect(changed.summary.totals.noOp).toBeGreaterThan(10);
     expect(changed.summary.entries.filter((e) => /^aws_(vpc|subnet|vpc_endpoint)\./.test(e.address))).toEqual([]);
+  });
+
+  test('GIVEN a route added to an API WHEN planned THEN the summary shows the route and its scopes, under Security-relevant, never only "body"', () => {
+    const [api] = entry(/^aws_api_gateway_rest_api\.api-orders_/);
+    expect(api!.kind).toBe('update');
+    expect(api!.changes).toContainEqual(expect.objectContaining({ route: 'added', path: 'GET /search', after: expect.stringContaining('orders.write') }));
+    expect(api!.changes.map((c) => c.path)).not.toContain('body');
+    expect(changed.summary.markdown).toMatch(/➕ `GET \/search`: `cognito-user-pool \[https:\/\/api\.platform\.test\/orders\.write\]; MOCK/);
+    expect(api!.security).toContain('API routes: a new route: who may call it');
   });
 
   test('GIVEN a new stage name WHEN planned THEN the stage is replaced and the forcing attribute is named', () => {
@@ -215,14 +224,14 @@ describe('a changed configuration', () => {
     expect(security).not.toMatch(/aws_api_gateway_deployment/);
   });
 
-  test('GIVEN a new 60-route API WHEN summarized THEN the summary is cut under 65,000 characters, security and destructive sections whole, with a note', () => {
+  test(`GIVEN ${BULK_RESOURCES} new resources WHEN summarized THEN the summary is cut under 65,000 characters, security and destructive sections whole, with a note`, () => {
     const { markdown, totals, cut } = changed.summary;
-    expect(totals.add).toBeGreaterThan(BULK_ROUTES * 4);
+    expect(totals.add).toBeGreaterThanOrEqual(BULK_RESOURCES);
     expect(markdown.length).toBeLessThanOrEqual(SUMMARY_LIMIT);
     expect(readFileSync(changed.summaryFile, 'utf8').length).toBeLessThanOrEqual(SUMMARY_LIMIT + 200);
     expect(cut).toBeGreaterThan(0);
     expect(markdown).toMatch(new RegExp(`✂️ \\*\\*Cut to fit 65,000 characters:\\*\\* .*${cut} more resources \\(module tables\\) not shown`));
-    // The modules before the bulk API are whole; the bulk API's table is the one cut.
+    // The modules before the bulk are whole; the bulk's table is the one cut.
     expect(markdown).toContain('### `network`');
     expect(markdown).toContain('## 💥 Destructive');
   });

@@ -5,7 +5,7 @@
  * PLATFORM_WORK_DIR keeps this cycle's emulator, state and output apart from a developer's.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runningDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
@@ -43,9 +43,13 @@ describe('npm start, then npm run destroy -- local', () => {
     expect(result.stderr).toMatch(/\[start\] cdktf deploy local: done in/);
     expect(result.stderr).toMatch(/\[start\] plan again: no changes expected: done in/);
     expect(result.stdout).toMatch(/The local platform is deployed \((\d+) resources/);
-    expect(Number(/deployed \((\d+) resources/.exec(result.stdout)![1])).toBeGreaterThan(100);
+    // every resource the local platform stack declares (count expanded) is deployed
+    const synthesized = JSON.parse(readFileSync(join(work, 'cdktf.out', 'stacks', 'local', 'cdk.tf.json'), 'utf8')) as { resource: Record<string, Record<string, { count?: number }>> };
+    const declared = Object.values(synthesized.resource).flatMap((byName) => Object.values(byName)).reduce((n, r) => n + (typeof r.count === 'number' ? r.count : 1), 0);
+    expect(declared).toBeGreaterThan(60);
+    expect(Number(/deployed \((\d+) resources/.exec(result.stdout)![1])).toBe(declared);
     expect(result.stdout).toContain('a second plan shows no changes');
-    expect(result.stdout).toContain('10/10 access rules pass against the deployed state');
+    expect(result.stdout).toContain('11/11 access rules pass against the deployed state');
     for (const output of ['edge_distribution_id', 'edge_vpc_origin_id', 'edge_alb_arn', 'network_execute_api_endpoint_id', 'api_orders_rest_api_id', 'api_profile_rest_api_id', 'identity_user_pool_id', 'identity_client_ids']) {
       expect(result.stdout).toMatch(new RegExp(`^${output}\\s+\\S+`, 'm'));
     }
@@ -60,7 +64,8 @@ describe('npm start, then npm run destroy -- local', () => {
     // (a signed request: the bucket policy refuses anonymous reads, as on AWS)
     const state = await awsRequest(daemon!.endpoint, { service: 's3', region: 'eu-west-1', path: '/platform-tfstate-local/local/platform.tfstate' });
     expect(state.status).toBe(200);
-    expect((JSON.parse(state.text) as { resources: unknown[] }).resources.length).toBeGreaterThan(100);
+    const managed = (JSON.parse(state.text) as { resources: { mode: string; instances: unknown[] }[] }).resources.filter((r) => r.mode === 'managed');
+    expect(managed.reduce((n, r) => n + r.instances.length, 0)).toBe(declared);
   }, 900_000);
 
   it('destroys everything: the emulator holds none of the resources, then stops', async () => {

@@ -48,6 +48,18 @@ const KINDS: { kind: string; regions: 'regional' | 'global' | 'both'; list: List
   { kind: 'load balancers', regions: 'regional', list: query('elasticloadbalancing', 'DescribeLoadBalancers', '2015-12-01'), ids: matches(/<LoadBalancerArn>([^<]+)<\/LoadBalancerArn>/g) },
   { kind: 'target groups', regions: 'regional', list: query('elasticloadbalancing', 'DescribeTargetGroups', '2015-12-01'), ids: matches(/<TargetGroupArn>([^<]+)<\/TargetGroupArn>/g) },
   { kind: 'REST APIs', regions: 'regional', list: rest('apigateway', '/restapis'), ids: (t) => t.flatMap((x) => ((JSON.parse(x).item ?? []) as { id: string }[]).map((i) => i.id)) },
+  {
+    kind: 'API custom domain names',
+    regions: 'regional',
+    list: rest('apigateway', '/domainnames'),
+    ids: (t) => t.flatMap((x) => ((JSON.parse(x).item ?? []) as { domainName: string; domainNameId?: string }[]).map((d) => (d.domainNameId ? `${d.domainName}+${d.domainNameId}` : d.domainName))),
+  },
+  {
+    kind: 'API domain name access associations',
+    regions: 'regional',
+    list: rest('apigateway', '/domainnameaccessassociations?resourceOwner=SELF'),
+    ids: (t) => t.flatMap((x) => ((JSON.parse(x).item ?? []) as { domainNameAccessAssociationArn: string }[]).map((a) => a.domainNameAccessAssociationArn)),
+  },
   { kind: 'user pools', regions: 'regional', list: json('AWSCognitoIdentityProviderService.ListUserPools', 'cognito-idp', { MaxResults: 60 }), ids: (t) => t.flatMap((x) => ((JSON.parse(x).UserPools ?? []) as { Id: string }[]).map((p) => p.Id)) },
   { kind: 'log groups', regions: 'both', list: json('Logs_20140328.DescribeLogGroups', 'logs'), ids: (t) => t.flatMap((x) => ((JSON.parse(x).logGroups ?? []) as { logGroupName: string }[]).map((g) => g.logGroupName)) },
   { kind: 'certificates', regions: 'both', list: json('CertificateManager.ListCertificates', 'acm'), ids: (t) => t.flatMap((x) => ((JSON.parse(x).CertificateSummaryList ?? []) as { CertificateArn: string }[]).map((c) => c.CertificateArn)) },
