@@ -1,7 +1,6 @@
 /**
  * The private-api module against the local emulator: a route added, a route
- * removed and a path parameter renamed each converge in ONE apply (the apply
- * `cdktf deploy` runs), after which API Gateway holds exactly the configured
+ * removed and a path parameter renamed each converge in ONE `cdktf deploy`, after which API Gateway holds exactly the configured
  * routes, the stage serves exactly them (the deployment's snapshot, GetDeployment
  * `embed=apisummary`), and a second plan shows no changes.
  *
@@ -22,7 +21,7 @@ import { Identity } from '../../modules/identity';
 import { Network } from '../../modules/network';
 import { ApiGatewayAccountLogging, PrivateApi, PrivateCustomDomain } from '../../modules/private-api';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
-import { terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';
+import { PROJECT_ROOT, run, terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';
 import { createProviders } from '../../stacks/providers';
 import { awsRequest } from '../helpers/aws-request';
 import { environment } from '../helpers/synth';
@@ -119,10 +118,11 @@ function expected(routes: ApiConfig['routes']): Held {
   return { api, stage, mappings: { orders: '<orders>/v1' } };
 }
 
-/** One apply of the synthesized stack, then a plan: `changes` is false when the plan is empty (exit code 0). */
+/** One `cdktf deploy` of the synthesized stack (as npm start runs it), then a plan: `changes` is false when the plan is empty. */
 async function deploy(routes: ApiConfig['routes']): Promise<{ apply: RunResult; changes: boolean; plan: string }> {
   const dir = synthesize(ordersApi(routes));
-  const apply = await terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: tfEnv, allowFailure: true });
+  const cli = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdktf');
+  const apply = await run(cli, ['deploy', STACK, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', join(workDir, 'cdktf.out')], { cwd: PROJECT_ROOT, env: { ...tfEnv, CI: '1' } });
   if (apply.code !== 0) return { apply, changes: true, plan: '' };
   const plan = await terraform(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color'], { env: tfEnv, allowFailure: true });
   if (plan.code === 1) throw new Error(`terraform plan failed:\n${plan.stderr}`);
@@ -154,15 +154,15 @@ afterAll(async () => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-// The steps build on each other, in order: each is one apply on top of the last.
+// The steps build on each other, in order: each is one deploy on top of the last.
 test.each<[string, ApiConfig['routes']]>([
   ['the first deploy', V1],
   ['a route added', ADDED],
   ['a route removed (the stage stops serving it: the new deployment snapshots the API after the overwrite)', REMOVED],
   ['a path parameter renamed, {orderId} -> {id} (one variable name per level: the overwrite replaces the old one at once)', RENAMED],
-])('%s converges in one apply: API Gateway holds and the stage serves exactly the configured routes, and a second plan is empty', async (_what, routes) => {
+])('%s converges in one cdktf deploy: API Gateway holds and the stage serves exactly the configured routes, and a second plan is empty', async (_what, routes) => {
   const { apply, changes, plan } = await deploy(routes);
-  if (apply.code !== 0) throw new Error(`terraform apply failed:\n${apply.stderr || apply.stdout}`);
+  if (apply.code !== 0) throw new Error(`cdktf deploy failed:\n${(apply.stdout + apply.stderr).slice(-4000)}`);
   expect(await held()).toEqual(expected(routes));
   if (changes) throw new Error(`a second plan wants changes:\n${plan}`);
 });
