@@ -23,7 +23,13 @@ function main(): void {
     process.exit(1);
   }
   const app = new App();
-  for (const env of environments) addEnvironmentStacks(app, env);
+  try {
+    for (const env of environments) addEnvironmentStacks(app, env);
+  } catch (error) {
+    if (!(error instanceof EnvironmentError)) throw error;
+    process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
+    process.exit(1);
+  }
   app.synth();
 }
 

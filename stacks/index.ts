@@ -1,6 +1,8 @@
 /** Creates every stack of an environment: main.ts and the tests share this one entry. */
 import type { App } from 'cdktf';
+import { EnvironmentError } from '../environments/load';
 import type { Environment } from '../environments/schema';
+import { awsLimitProblems } from '../modules/aws-limits';
 import { PlatformStack } from './platform-stack';
 import { bootstrapStackId, StateBootstrapStack } from './state-bootstrap-stack';
 
@@ -18,5 +20,13 @@ export { bootstrapStackId };
 export function addEnvironmentStacks(app: App, env: Environment): { bootstrap: StateBootstrapStack; platform: PlatformStack } {
   const bootstrap = new StateBootstrapStack(app, bootstrapStackId(env), { environment: env });
   const platform = new PlatformStack(app, platformStackId(env), { environment: env });
+  // A name or description AWS would refuse at apply time is refused now, before anything is written.
+  const problems = [...awsLimitProblems(bootstrap), ...awsLimitProblems(platform)];
+  if (problems.length > 0) {
+    throw new EnvironmentError(
+      env.name,
+      problems.map((p) => ({ path: `(synthesized) ${p.resource}: ${p.attribute}`, value: JSON.stringify(p.value), message: p.message })),
+    );
+  }
   return { bootstrap, platform };
 }

@@ -7,3 +7,11 @@ import type { Environment } from '../environments/schema';
 export function platformNamePrefix(env: Pick<Environment, 'name'>): string {
   return `platform-${env.name}`;
 }
+
+/**
+ * API Gateway's CloudWatch role of an account and region: one per account and region (the setting is account-wide),
+ * created by the account's bootstrap stack. IAM names are global, so the region is in it.
+ */
+export function apiGatewayCloudwatchRoleName(env: Pick<Environment, 'account'>): string {
+  return `platform-apigateway-cloudwatch-${env.account.region}`;
+}

@@ -7,11 +7,11 @@ import { IsolatedStack } from './isolated-stack';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { addS3Backend } from './backend';
-import { platformNamePrefix } from './names';
+import { apiGatewayCloudwatchRoleName, platformNamePrefix } from './names';
 import { createProviders, type Providers } from './providers';
 import { addIdentityOutputs, Identity } from '../modules/identity';
 import { Network } from '../modules/network';
-import { ApiGatewayAccountLogging, PrivateApi } from '../modules/private-api';
+import { PrivateApi, RequiredApiGatewayAccountLogging } from '../modules/private-api';
 import { EMULATOR_ENVIRONMENTS } from '../environments/schema';
 import { addEdgeOutputs, Edge } from '../modules/edge';
 
@@ -55,8 +55,11 @@ export class PlatformStack extends IsolatedStack {
     addIdentityOutputs(this, this.identity);
 
     this.network = new Network(this, 'network', { config: env.network, namePrefix });
-    // Account-wide (per region): once per stack, shared by every API's stage.
-    const accountLogging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', { namePrefix });
+    // Account-wide (per region): the bootstrap stack sets it; this stack checks that it is there, and the stages wait.
+    const accountLogging = new RequiredApiGatewayAccountLogging(this, 'api-gateway-account-logging', {
+      roleName: apiGatewayCloudwatchRoleName(env),
+      howToCreate: `npm run bootstrap -- ${env.name}`,
+    });
     this.privateApis = {};
     for (const api of env.apis) {
       this.privateApis[api.name] = new PrivateApi(this, `api-${api.name}`, {

@@ -21,10 +21,11 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { Construct } from 'constructs';
 import { GithubOidc } from '../modules/github-oidc';
+import { ApiGatewayAccountLogging } from '../modules/private-api/account-logging';
 import { resolve } from 'node:path';
 import type { Environment } from '../environments/schema';
 import { kmsKeyAliasArn, requireTerraformVersion } from './backend';
-import { platformNamePrefix } from './names';
+import { apiGatewayCloudwatchRoleName, platformNamePrefix } from './names';
 import { providerConfig } from './providers';
 
 /** Where bootstrap states live: `<project>/bootstrap-state/` (gitignored through `*.tfstate`). */
@@ -186,6 +187,8 @@ export class StateBootstrapStack extends IsolatedStack {
   readonly githubOidc?: GithubOidc;
   readonly kmsAlias: KmsAlias;
   readonly bucket: S3Bucket;
+  /** API Gateway's CloudWatch role setting of the account, in the environment's region (account-wide: managed here, once). */
+  readonly apiGatewayAccountLogging: ApiGatewayAccountLogging;
 
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
     super(scope, id);
@@ -272,6 +275,15 @@ export class StateBootstrapStack extends IsolatedStack {
       dependsOn: [versioning],
     });
 
+    // The platform's region may differ from the state bucket's; the setting belongs to the platform's region.
+    const platformRegion =
+      env.account.region === env.state.region ? provider : new AwsProvider(this, 'aws-platform-region', { ...providerConfig(env, env.account.region), alias: 'platform_region' });
+    this.apiGatewayAccountLogging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', {
+      roleName: apiGatewayCloudwatchRoleName(env),
+      provider: platformRegion,
+      preventDestroy,
+    });
+
     const outputs: Record<string, { value: string; description: string }> = {
       bucket: { value: this.bucket.bucket, description: 'State bucket: the `bucket` of every environment backend in this account' },
       bucket_arn: { value: this.bucket.arn, description: 'State bucket ARN (for IAM policies of the deploying roles)' },
@@ -280,6 +292,10 @@ export class StateBootstrapStack extends IsolatedStack {
       kms_key_alias: { value: this.kmsAlias.name, description: 'Alias of the state key' },
       kms_key_alias_arn: { value: kmsKeyAliasArn(env), description: 'Alias ARN of the state key: the `kms_key_id` of every environment backend' },
       account_id: { value: caller.accountId, description: 'Account the state bucket was created in' },
+      api_gateway_cloudwatch_role_arn: {
+        value: this.apiGatewayAccountLogging.role.arn,
+        description: `API Gateway's CloudWatch role, set for the account in ${env.account.region} (every stage's logs go through it)`,
+      },
     };
     if (env.ci) {
       // The roles the workflows assume: created here, by a person with admin rights, because CI can

@@ -43,7 +43,7 @@ export function reviewStack(options: ReviewStackOptions = {}): (env: Environment
     const namePrefix = `platform-${env.name}`;
     const identity = new Identity(stack, 'identity', { config: env.identity, namePrefix, region: env.account.region, deletionProtection: false, preventDestroy: false });
     const network = new Network(stack, 'network', { config: env.network, namePrefix });
-    const accountLogging = new ApiGatewayAccountLogging(stack, 'api-gateway-account-logging', { namePrefix });
+    const accountLogging = new ApiGatewayAccountLogging(stack, 'api-gateway-account-logging', { roleName: `${namePrefix}-apigateway-cloudwatch` });
     const apis = env.apis.map(
       (api) =>
         new PrivateApi(stack, `api-${api.name}`, {

@@ -213,6 +213,10 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
     expect(fallback.cors_config).toBeUndefined();
   });
 
+  test('the VPC origin may take longer than the provider\'s 15-minute default to be Deployed (AWS: up to 15 minutes; provider tests about 21)', () => {
+    expect(synth.only('aws_cloudfront_vpc_origin').timeouts).toEqual({ create: '45m', update: '45m', delete: '45m' });
+  });
+
   test('the distribution comment fits CloudFront\'s 128 characters', () => {
     expect(distribution.comment.length).toBeLessThanOrEqual(MAX_DISTRIBUTION_COMMENT);
   });

@@ -55,7 +55,7 @@ function synthesize(api: ApiConfig): string {
     authorization: identity,
     logRetentionDays: env.logRetentionDays,
     allowWildcardCors: true,
-    accountLogging: new ApiGatewayAccountLogging(stack, 'account-logging', { namePrefix }),
+    accountLogging: new ApiGatewayAccountLogging(stack, 'account-logging', { roleName: `${namePrefix}-apigateway-cloudwatch` }),
   });
   const certificate = new AcmCertificate(stack, 'origin-certificate', { domainName: env.edge.originDomainName, validationMethod: 'DNS' });
   new PrivateCustomDomain(stack, 'private-domain', {

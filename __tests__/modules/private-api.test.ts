@@ -27,7 +27,6 @@ import {
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 
 const ref = (type: string, logicalId: string, attribute: string) => `\${${type}.${logicalId}.${attribute}}`;
-const roleNameRef = (arnRef: string) => arnRef.replace(/\.arn\}$/, '.name}');
 const refId = (reference: string): string => /^\$\{[a-z_]+\.([^.}]+)\.[a-z_]+\}$/.exec(reference)?.[1] ?? `not a reference: ${reference}`;
 
 /** Everything the stack holds for one API, found by following its rest_api_id references. */
@@ -252,17 +251,19 @@ describe.each(ENVIRONMENT_NAMES)('private APIs in the %s environment', (envName)
     }
   });
 
-  test('the account CloudWatch role is set once for the stack, and every stage waits for it', () => {
-    const accountId = Object.keys(synth.resources('aws_api_gateway_account'));
-    expect(accountId).toHaveLength(1);
-    const account = synth.only('aws_api_gateway_account');
-    const role = synth.resources('aws_iam_role')[refId(account.cloudwatch_role_arn)];
-    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'apigateway.amazonaws.com' });
-    const rolePolicies = Object.values(synth.resources('aws_iam_role_policy')).filter((p: any) => p.role === roleNameRef(account.cloudwatch_role_arn));
-    expect(rolePolicies).toHaveLength(1);
-    expect(JSON.parse((rolePolicies[0] as any).policy).Statement[0].Action).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
+  test('API Gateway\'s CloudWatch role is one setting per account and region: the environment stack only checks it exists, and every stage waits for the check', () => {
+    // GIVEN the platform stack  THEN it does not manage the account setting (destroying it would reset every API's logging)
+    expect(Object.keys(synth.resources('aws_api_gateway_account'))).toEqual([]);
+    expect(Object.keys(synth.resources('aws_iam_role')).filter((id) => id.includes('apigateway'))).toEqual([]);
+    // AND a plan fails with what to run when the bootstrap has not set it
+    const [checkId, check] = Object.entries(synth.data('aws_iam_roles'))[0]!;
+    expect(check.name_regex).toBe(`^platform-apigateway-cloudwatch-${env.account.region}$`);
+    expect(check.lifecycle.postcondition).toEqual([
+      { condition: '${length(self.names) == 1}', error_message: expect.stringContaining(`Run npm run bootstrap -- ${env.name} first`) },
+    ]);
     for (const api of env.apis) {
-      expect(apiIn(synth, api.name).stage.depends_on).toContain(`aws_api_gateway_account.${accountId[0]}`);
+      expect(apiIn(synth, api.name).stage.depends_on).toContain(`data.aws_iam_roles.${checkId}`);
+      expect(apiIn(synth, api.name).methodSettings.depends_on).toEqual([`data.aws_iam_roles.${checkId}`]);
     }
   });
 

@@ -81,6 +81,23 @@ describe('state bootstrap stack', () => {
       });
     });
 
+    it("sets API Gateway's CloudWatch role once for the account, in the platform's region, without reset_on_delete (the setting is account-wide)", () => {
+      const account = synth.only('aws_api_gateway_account');
+      expect(account.reset_on_delete).toBeUndefined();
+      const roles = synth.resources('aws_iam_role');
+      const role = Object.entries(roles).find(([, r]) => r.name === `platform-apigateway-cloudwatch-${env.account.region}`);
+      expect(role).toBeDefined();
+      expect(account.cloudwatch_role_arn).toBe(`\${aws_iam_role.${role![0]}.arn}`);
+      expect(JSON.parse(role![1].assume_role_policy).Statement[0].Principal).toEqual({ Service: 'apigateway.amazonaws.com' });
+      const permissions = Object.values(synth.resources('aws_iam_role_policy')).find((p: any) => p.role === `\${aws_iam_role.${role![0]}.name}`);
+      expect(JSON.parse(permissions.policy).Statement[0].Action).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
+      // the region's provider: the default one when the state bucket is in the same region
+      expect(account.provider).toBe(env.account.region === env.state.region ? 'aws' : 'aws.platform_region');
+      expect(synth.json.output.api_gateway_cloudwatch_role_arn).toEqual(expect.objectContaining({ value: `\${aws_iam_role.${role![0]}.arn}` }));
+      // deleting the role would break the logging of every API in the account and region
+      expect(role![1].lifecycle).toEqual(name === 'local' ? undefined : { prevent_destroy: true });
+    });
+
     it(name === 'local' ? 'can be destroyed in the throwaway emulator (no prevent_destroy, force_destroy)' : 'prevents destroying the bucket and the key', () => {
       const bucket = synth.only('aws_s3_bucket');
       const key = synth.only('aws_kms_key');
@@ -385,10 +402,20 @@ describe('GitHub Actions roles in the bootstrap stack (environment field "ci")',
     expect(JSON.parse(roleNamed(stack, 'platform-dev-github-apply').assume_role_policy).Statement[0].Principal.Federated).toBe(arn);
   });
 
-  it('creates no role and no output without "ci", nor for local', () => {
+  it("sets API Gateway's CloudWatch role in the platform's region when the state bucket is in another", () => {
+    const env = environment('dev', (e) => (e.state.region = 'eu-central-1'));
+    const stack = synthBootstrap(env);
+    expect(stack.only('aws_api_gateway_account').provider).toBe('aws.platform_region');
+    expect(stack.json.provider.aws).toEqual(
+      expect.arrayContaining([expect.objectContaining({ region: 'eu-central-1' }), expect.objectContaining({ alias: 'platform_region', region: env.account.region })]),
+    );
+  });
+
+  it('creates no GitHub role and no output without "ci", nor for local', () => {
     for (const env of [environment('dev', (e) => delete e.ci), environment('local')]) {
       const stack = synthBootstrap(env);
-      expect(stack.resources('aws_iam_role')).toEqual({});
+      // only API Gateway's CloudWatch role
+      expect(Object.values(stack.resources('aws_iam_role')).map((r: any) => r.name)).toEqual([`platform-apigateway-cloudwatch-${env.account.region}`]);
       expect(stack.resources('aws_iam_openid_connect_provider')).toEqual({});
       expect(Object.keys(stack.json.output)).not.toContain('github_plan_role_arn');
     }

@@ -34,6 +34,9 @@ export const VIEWER_TLS_POLICY = 'TLSv1.2_2021';
 /** 2 years, the HSTS preload list's minimum is 1 year. */
 export const HSTS_MAX_AGE_SECONDS = 63_072_000;
 
+/** How long Terraform waits for a VPC origin to be Deployed (the provider's default is 15 minutes, AWS says up to 15). */
+export const VPC_ORIGIN_TIMEOUTS = { create: '45m', update: '45m', delete: '45m' } as const;
+
 /** The CloudFront origin id of the private custom domain behind the ALB; every behaviour points at it. */
 export const API_ORIGIN_ID = 'private-apis';
 
@@ -108,6 +111,9 @@ export class ApiDistribution extends Construct {
       tags: { Name: name },
       // A bare address: Terraform's JSON syntax does not accept "${...}" in replace_triggered_by (cdktf writes that for a construct).
       lifecycle: { createBeforeDestroy: true, replaceTriggeredBy: [`${ReplacementTrigger.tfResourceType}.${settingsVersion.friendlyUniqueId}`] },
+      // AWS: "Wait for your VPC origin status to change to Deployed. This can take up to 15 minutes" (Restrict access with
+      // VPC origins); the provider waits 15 minutes by default and its own tests take about 21: give it room.
+      timeouts: VPC_ORIGIN_TIMEOUTS,
     });
 
     const securityHeadersConfig = {

@@ -105,8 +105,8 @@ export class EdgeConfigError extends Error {
   override readonly name = 'EdgeConfigError';
 }
 
-/** CloudFront's default quota of cache behaviours per distribution. */
-export const MAX_CACHE_BEHAVIORS = 25;
+/** CloudFront's quota of cache behaviours per distribution (adjustable; CloudFront quotas page). */
+export const MAX_CACHE_BEHAVIORS = 75;
 /** Each API takes two behaviours. */
 export const MAX_APIS = Math.floor(MAX_CACHE_BEHAVIORS / 2);
 
@@ -247,7 +247,7 @@ function validate(props: EdgeProps): void {
   const names = props.apis.map((a) => a.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) fail(`apis has "${duplicate}" twice: each API is mounted at its own /<name>`);
-  // Two cache behaviours per API (`/<name>` and `/<name>/*`); a distribution holds 25 by default (CloudFront quotas,
+  // Two cache behaviours per API (`/<name>` and `/<name>/*`); a distribution holds 75 by default (CloudFront quotas,
   // "Cache behaviors per distribution", https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html).
   if (props.apis.length > MAX_APIS) {
     fail(`apis has ${props.apis.length} APIs: each needs 2 cache behaviours and a distribution holds at most ${MAX_CACHE_BEHAVIORS}, so at most ${MAX_APIS} APIs`);

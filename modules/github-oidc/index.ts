@@ -111,6 +111,8 @@ export const PLATFORM_READ_ACTIONS: readonly string[] = [
   'iam:ListAttachedRolePolicies',
   'iam:ListRolePolicies',
   'iam:ListRoleTags',
+  // The platform stack checks that the account's API Gateway CloudWatch role exists (data "aws_iam_roles").
+  'iam:ListRoles',
   'iam:GetOpenIDConnectProvider',
   'kms:DescribeKey',
   'kms:GetKeyPolicy',

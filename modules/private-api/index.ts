@@ -18,7 +18,7 @@ import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { CLOUDWATCH_RETENTION_DAYS, type ApiConfig } from '../../environments/schema';
-import type { ApiGatewayAccountLogging } from './account-logging';
+import type { AccountLoggingDependency } from './account-logging';
 import { MAX_DOCUMENT_BYTES, openApiDocument, type OpenApiDocument } from './openapi';
 import { PrivateApiConfigError, planApi, privateApiPolicy, type ApiPlan, type CorsPlan, type MethodPlan } from './plan';
 
@@ -62,10 +62,11 @@ export interface PrivateApiProps {
    */
   readonly stageName?: string;
   /**
-   * The account-wide CloudWatch role setting (create one per stack); the stage waits for it.
+   * The account's API Gateway CloudWatch role setting (`ApiGatewayAccountLogging`, once per account and region), or the
+   * check that it exists (`RequiredApiGatewayAccountLogging`); the stage and its method settings wait for it.
    * @default - no dependency: the account must already have an API Gateway CloudWatch role, or the stage fails to create
    */
-  readonly accountLogging?: ApiGatewayAccountLogging;
+  readonly accountLogging?: AccountLoggingDependency;
 }
 
 export const DEFAULT_STAGE_NAME = 'v1';
@@ -190,7 +191,7 @@ export class PrivateApi extends Construct {
       description: `${fullName}: the stage the private custom domain maps /${api.name} to`,
       xrayTracingEnabled: api.xrayTracing ?? false,
       accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
-      dependsOn: [executionLogGroup, ...(props.accountLogging ? [props.accountLogging.account] : [])],
+      dependsOn: [executionLogGroup, ...(props.accountLogging ? [props.accountLogging.dependable] : [])],
     });
     new ApiGatewayMethodSettings(this, 'method-settings', {
       restApiId: this.restApi.id,
@@ -204,7 +205,7 @@ export class PrivateApi extends Construct {
         throttlingRateLimit: api.throttling.rateLimit,
         throttlingBurstLimit: api.throttling.burstLimit,
       },
-      dependsOn: props.accountLogging ? [props.accountLogging.account] : undefined,
+      dependsOn: props.accountLogging ? [props.accountLogging.dependable] : undefined,
     });
   }
 

@@ -1,0 +1,165 @@
+/**
+ * AWS's documented limits on the names, descriptions and comments the stacks
+ * set, checked before anything is synthesized: a value AWS would refuse at
+ * apply time (after minutes of other resources) is refused here, with the
+ * environment, the resource, the value and what AWS accepts.
+ *
+ * One table, one row per attribute, each naming the AWS page it copies. Values
+ * that hold a token (an id known only after apply) are checked where they are
+ * literal; nothing else reads these limits, so a module that builds a name and
+ * this check cannot disagree.
+ */
+import { Token, TerraformResource, type TerraformStack } from 'cdktf';
+
+export interface AwsLimit {
+  /** Terraform resource type. */
+  readonly type: string;
+  /** Attribute path; nested blocks by their names (`rule.visibility_config.metric_name`). */
+  readonly attribute: string;
+  readonly min?: number;
+  readonly max: number;
+  /** What the value must match as a whole. */
+  readonly pattern?: RegExp;
+  /** What AWS accepts, in words (the message's "expected ..."). */
+  readonly allowed: string;
+  /** The AWS page the limit comes from. */
+  readonly page: string;
+}
+
+const API = {
+  elb: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html',
+  targetGroup: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html',
+  listenerRule: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html',
+  securityGroup: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html',
+  ipRange: 'https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpRange.html',
+  wafAcl: 'https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html',
+  wafMetric: 'https://docs.aws.amazon.com/waf/latest/APIReference/API_VisibilityConfig.html',
+  logGroup: 'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html',
+  deliverySource: 'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliverySource.html',
+  deliveryDestination: 'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutDeliveryDestination.html',
+  iamRole: 'https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html',
+  iamRolePolicy: 'https://docs.aws.amazon.com/IAM/latest/APIReference/API_PutRolePolicy.html',
+  userPool: 'https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPool.html',
+  userPoolClient: 'https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html',
+  resourceServer: 'https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResourceServerType.html',
+  scope: 'https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResourceServerScopeType.html',
+  domain: 'https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolDomain.html',
+  bucket: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html',
+  kmsAlias: 'https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html',
+  kmsKey: 'https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html',
+  secret: 'https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html',
+  stage: 'https://docs.aws.amazon.com/apigateway/latest/api/API_CreateStage.html',
+  distribution: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_DistributionConfig.html',
+  headersPolicy: 'https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ResponseHeadersPolicyConfig.html',
+  zone: 'https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZoneConfig.html',
+  lambdaPermission: 'https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html',
+  acm: 'https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html',
+} as const;
+
+/** Letters, digits and hyphens, not starting or ending with a hyphen (ELB names). */
+const ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+/** EC2 security group names and descriptions: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* */
+const EC2_TEXT = /^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/;
+const IAM_NAME = /^[\w+=,.@-]+$/;
+/** Printable ASCII and Latin-1 (no other Unicode). */
+const IAM_DESCRIPTION = /^[\t\n\r\u0020-\u007E\u00A1-\u00FF]*$/;
+const COGNITO_NAME = /^[\w\s+=,.@-]+$/;
+
+export const AWS_LIMITS: readonly AwsLimit[] = [
+  { type: 'aws_lb', attribute: 'name', min: 1, max: 32, pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, allowed: 'letters, digits and hyphens, not starting or ending with a hyphen nor with "internal-"', page: API.elb },
+  { type: 'aws_lb_target_group', attribute: 'name', min: 1, max: 32, pattern: ELB_NAME, allowed: 'letters, digits and hyphens, not starting or ending with a hyphen', page: API.targetGroup },
+  { type: 'aws_lb_listener_rule', attribute: 'condition.path_pattern.values', min: 1, max: 128, allowed: 'a path pattern', page: API.listenerRule },
+  { type: 'aws_lb_listener_rule', attribute: 'condition.host_header.values', min: 1, max: 128, pattern: /^[A-Za-z0-9.*?-]+$/, allowed: 'letters, digits, "-", "." and the wildcards * and ?', page: API.listenerRule },
+  { type: 'aws_security_group', attribute: 'name', min: 1, max: 255, pattern: /^(?!sg-)[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, allowed: 'a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with "sg-"', page: API.securityGroup },
+  { type: 'aws_security_group', attribute: 'description', max: 255, pattern: EC2_TEXT, allowed: 'a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*', page: API.securityGroup },
+  { type: 'aws_vpc_security_group_ingress_rule', attribute: 'description', max: 255, pattern: EC2_TEXT, allowed: 'a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*', page: API.ipRange },
+  { type: 'aws_vpc_security_group_egress_rule', attribute: 'description', max: 255, pattern: EC2_TEXT, allowed: 'a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*', page: API.ipRange },
+  { type: 'aws_wafv2_web_acl', attribute: 'name', min: 1, max: 128, pattern: /^[\w-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.wafAcl },
+  { type: 'aws_wafv2_web_acl', attribute: 'description', min: 1, max: 256, pattern: /^[\w+=:#@/\-,.][\w+=:#@/\-,.\s]+[\w+=:#@/\-,.]$/, allowed: 'letters, digits, spaces and +=:#@/-,. (no leading or trailing space)', page: API.wafAcl },
+  { type: 'aws_wafv2_web_acl', attribute: 'rule.name', min: 1, max: 128, pattern: /^[\w-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.wafAcl },
+  { type: 'aws_wafv2_web_acl', attribute: 'visibility_config.metric_name', min: 1, max: 128, pattern: /^[\w-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.wafMetric },
+  { type: 'aws_wafv2_web_acl', attribute: 'rule.visibility_config.metric_name', min: 1, max: 128, pattern: /^[\w-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.wafMetric },
+  { type: 'aws_cloudwatch_log_group', attribute: 'name', min: 1, max: 512, pattern: /^(?!aws\/)[.\-_/#A-Za-z0-9]+$/, allowed: 'letters, digits and ._-/#, not starting with "aws/"', page: API.logGroup },
+  { type: 'aws_cloudwatch_log_delivery_source', attribute: 'name', min: 1, max: 60, pattern: /^[\w-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.deliverySource },
+  { type: 'aws_cloudwatch_log_delivery_destination', attribute: 'name', min: 1, max: 60, pattern: /^[\w-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.deliveryDestination },
+  { type: 'aws_iam_role', attribute: 'name', min: 1, max: 64, pattern: IAM_NAME, allowed: 'letters, digits and +=,.@_-', page: API.iamRole },
+  { type: 'aws_iam_role', attribute: 'description', max: 1000, pattern: IAM_DESCRIPTION, allowed: 'printable ASCII and Latin-1 characters', page: API.iamRole },
+  { type: 'aws_iam_role_policy', attribute: 'name', min: 1, max: 128, pattern: IAM_NAME, allowed: 'letters, digits and +=,.@_-', page: API.iamRolePolicy },
+  { type: 'aws_cognito_user_pool', attribute: 'name', min: 1, max: 128, pattern: COGNITO_NAME, allowed: 'letters, digits, spaces and +=,.@_-', page: API.userPool },
+  { type: 'aws_cognito_user_pool_client', attribute: 'name', min: 1, max: 128, pattern: COGNITO_NAME, allowed: 'letters, digits, spaces and +=,.@_-', page: API.userPoolClient },
+  { type: 'aws_cognito_resource_server', attribute: 'name', min: 1, max: 256, pattern: COGNITO_NAME, allowed: 'letters, digits, spaces and +=,.@_-', page: API.resourceServer },
+  { type: 'aws_cognito_resource_server', attribute: 'identifier', min: 1, max: 256, pattern: /^[\x21\x23-\x5B\x5D-\x7E]+$/, allowed: 'printable ASCII without spaces, " or \\', page: API.resourceServer },
+  { type: 'aws_cognito_resource_server', attribute: 'scope.scope_name', min: 1, max: 256, pattern: /^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$/, allowed: 'printable ASCII without spaces, ", \\ or /', page: API.scope },
+  { type: 'aws_cognito_resource_server', attribute: 'scope.scope_description', min: 1, max: 256, allowed: 'any text', page: API.scope },
+  { type: 'aws_s3_bucket', attribute: 'bucket', min: 3, max: 63, pattern: /^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]*[a-z0-9](?<!-s3alias|--ol-s3|\.mrap|--x-s3)$/, allowed: 'lower-case letters, digits, "." and "-", starting and ending with a letter or digit, no "..", not an IP address, none of the reserved prefixes and suffixes', page: API.bucket },
+  { type: 'aws_kms_alias', attribute: 'name', min: 1, max: 256, pattern: /^alias\/(?!aws\/)[A-Za-z0-9:/_-]+$/, allowed: '"alias/" then letters, digits and :/_-, not "alias/aws/"', page: API.kmsAlias },
+  { type: 'aws_kms_key', attribute: 'description', max: 8192, allowed: 'any text', page: API.kmsKey },
+  { type: 'aws_secretsmanager_secret', attribute: 'name', min: 1, max: 512, pattern: /^[A-Za-z0-9/_+=.@-]+$/, allowed: 'letters, digits and /_+=.@-', page: API.secret },
+  { type: 'aws_api_gateway_stage', attribute: 'stage_name', min: 1, max: 128, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.stage },
+  { type: 'aws_cloudfront_distribution', attribute: 'comment', max: 128, allowed: 'any text', page: API.distribution },
+  { type: 'aws_cloudfront_response_headers_policy', attribute: 'comment', max: 128, allowed: 'any text', page: API.headersPolicy },
+  { type: 'aws_route53_zone', attribute: 'comment', max: 256, allowed: 'any text', page: API.zone },
+  // "The first domain name you enter cannot exceed 64 octets, including periods" (RequestCertificate, DomainName).
+  { type: 'aws_acm_certificate', attribute: 'domain_name', min: 1, max: 64, pattern: /^(\*\.)?[a-z0-9.-]+$/, allowed: 'a DNS name (the certificate\'s first name)', page: API.acm },
+  { type: 'aws_lambda_permission', attribute: 'statement_id', min: 1, max: 100, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.lambdaPermission },
+];
+
+/** Reserved words AWS refuses in a Cognito prefix domain ("Domain cannot contain reserved word"). */
+export const COGNITO_DOMAIN_RESERVED_WORDS = ['aws', 'amazon', 'cognito'] as const;
+
+export interface LimitProblem {
+  /** `aws_lb edge/origin/load-balancer` */
+  readonly resource: string;
+  readonly attribute: string;
+  readonly value: string;
+  readonly message: string;
+}
+
+/** The literal strings at `path` below `value` (through nested blocks and lists); tokens are left out. */
+function valuesAt(value: unknown, path: readonly string[]): string[] {
+  if (Array.isArray(value)) return value.flatMap((v) => valuesAt(v, path));
+  if (path.length === 0) return typeof value === 'string' && !Token.isUnresolved(value) ? [value] : [];
+  if (value === null || typeof value !== 'object') return [];
+  return valuesAt((value as Record<string, unknown>)[path[0]!], path.slice(1));
+}
+
+function check(limit: AwsLimit, value: string): string | undefined {
+  const length = [...value].length;
+  const tooShort = limit.min !== undefined && length < limit.min;
+  if (length > limit.max || tooShort || (limit.pattern && !limit.pattern.test(value))) {
+    const size = `${limit.min ?? 0} to ${limit.max} characters`;
+    return `${size} of ${limit.allowed}; this one has ${length} (AWS: ${limit.page})`;
+  }
+  return undefined;
+}
+
+/** Every value of the stack's resources that AWS would refuse by the table above (and the Cognito reserved words). */
+export function awsLimitProblems(stack: TerraformStack): LimitProblem[] {
+  const problems: LimitProblem[] = [];
+  for (const construct of stack.node.findAll()) {
+    if (!(construct instanceof TerraformResource)) continue;
+    const type = construct.terraformResourceType;
+    const limits = AWS_LIMITS.filter((l) => l.type === type);
+    const cognitoDomain = type === 'aws_cognito_user_pool_domain';
+    if (limits.length === 0 && !cognitoDomain) continue;
+    const attributes = (construct.toTerraform() as { resource: Record<string, Record<string, unknown>> }).resource[type];
+    const config = attributes ? Object.values(attributes)[0] : undefined;
+    const where = `${type} ${construct.node.path.split('/').slice(1).join('/')}`;
+    for (const limit of limits) {
+      for (const value of valuesAt(config, limit.attribute.split('.'))) {
+        const message = check(limit, value);
+        if (message) problems.push({ resource: where, attribute: limit.attribute, value, message });
+      }
+    }
+    if (cognitoDomain) {
+      // A prefix domain (no certificate): AWS refuses these words in it, whatever the pattern allows.
+      const record = config as Record<string, unknown> | undefined;
+      const domain = valuesAt(record, ['domain'])[0];
+      const reserved = COGNITO_DOMAIN_RESERVED_WORDS.find((w) => domain?.includes(w));
+      if (domain && !record?.certificate_arn && reserved) {
+        problems.push({ resource: where, attribute: 'domain', value: domain, message: `a prefix without the reserved word "${reserved}" (AWS refuses aws, amazon and cognito in a prefix domain: ${API.domain})` });
+      }
+    }
+  }
+  return problems;
+}
