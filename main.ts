@@ -7,6 +7,8 @@
  * before anything is synthesized: a bad file exits 1 and writes nothing.
  */
 import { App } from 'cdktf';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { EnvironmentError, listEnvironments, loadEnvironment } from './environments/load';
 import { addEnvironmentStacks } from './stacks';
 
@@ -22,11 +24,15 @@ function main(): void {
     process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
     process.exit(1);
   }
-  const app = new App();
+  const outdir = resolve(process.env.CDKTF_OUTDIR || 'cdktf.out');
+  const outdirExisted = existsSync(outdir);
+  const app = new App({ outdir });
   try {
     for (const env of environments) addEnvironmentStacks(app, env);
   } catch (error) {
     if (!(error instanceof EnvironmentError)) throw error;
+    // cdktf's App creates its output directory: leave nothing behind that was not there.
+    if (!outdirExisted && readdirSync(outdir, { recursive: true, withFileTypes: true }).every((e) => e.isDirectory())) rmSync(outdir, { recursive: true, force: true });
     process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
     process.exit(1);
   }
