@@ -116,6 +116,10 @@ describe('network module', () => {
     const subnets = Object.values(synth.data('aws_subnet')) as any[];
     expect(subnets.map((s) => s.id)).toEqual(['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788']);
     for (const subnet of subnets) expect(subnet.lifecycle.postcondition[0].condition).toBe('${self.vpc_id == "vpc-0a1b2c3d4e5f60718"}');
+    // and that an internet gateway is attached, which CloudFront VPC origins need (no route uses it)
+    const gateway: any = Object.values(synth.data('aws_internet_gateway'))[0];
+    expect(gateway.filter).toEqual([{ name: 'attachment.vpc-id', values: ['vpc-0a1b2c3d4e5f60718'] }]);
+    expect(gateway.lifecycle.postcondition[0].error_message).toMatch(/has no internet gateway attached: CloudFront VPC origins need one/);
   });
 
   test('the plan stops when the region has fewer AZs than azCount', () => {

@@ -9,6 +9,7 @@
  */
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsInternetGateway } from '@cdktf/provider-aws/lib/data-aws-internet-gateway';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { DataAwsSubnet } from '@cdktf/provider-aws/lib/data-aws-subnet';
@@ -127,6 +128,21 @@ export class Network extends Construct {
             },
           }),
       );
+      // CloudFront VPC origins need an internet gateway attached to the VPC, though no route uses it ("You need to add an
+      // internet gateway to the VPC that has your VPC origin resources", Restrict access with VPC origins,
+      // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html). Its owner
+      // attaches it; the plan fails here when there is none (the data source finds none), not the VPC origin later.
+      new DataAwsInternetGateway(this, 'internet-gateway-required-by-cloudfront-vpc-origins', {
+        filter: [{ name: 'attachment.vpc-id', values: [config.vpcId] }],
+        lifecycle: {
+          postcondition: [
+            {
+              condition: `\${anytrue([for a in self.attachments : a.vpc_id == "${config.vpcId}" && a.state == "available"])}`,
+              errorMessage: `network.vpcId ${config.vpcId} has no internet gateway attached: CloudFront VPC origins need one in the VPC (no route has to use it); attach one, then plan again`,
+            },
+          ],
+        },
+      });
       this.vpcId = config.vpcId;
       this.privateSubnetIds = [...config.privateSubnetIds];
     }
