@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { APPLY_SESSION_SECONDS } from '../modules/github-oidc';
 
 const ROOT = join(__dirname, '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');
@@ -22,6 +23,7 @@ interface Step {
 }
 interface Job {
   readonly steps?: Step[];
+  readonly 'timeout-minutes'?: number;
   readonly uses?: string;
   readonly needs?: string | string[];
   readonly permissions?: Record<string, string>;
@@ -166,6 +168,20 @@ describe('plan review rules', () => {
     const planRuns = deploy.jobs.plan!.steps!.map((s) => s.run).filter(Boolean);
     expect(planRuns).toEqual(expect.arrayContaining([expect.stringMatching(/^npm run reviewed-plan --/), expect.stringMatching(/^npm run plan-compare -- "\$REVIEWED" "\$CURRENT"$/)]));
     expect(deploy.jobs.plan!.permissions?.['pull-requests']).toBe('read');
+  });
+
+  test('an apply outlasts CloudFront\'s waits: the job may run for hours, its role session lasts longer than the job, and the role allows that session', () => {
+    const apply = load('deploy-environment.yml').jobs.apply!;
+    const minutes = apply['timeout-minutes']!;
+    // a first deploy or a VPC-origin replacement chains several CloudFront waits (about 2.5 hours at the slow end)
+    expect(minutes).toBeGreaterThanOrEqual(180);
+    // GitHub-hosted runners stop a job after 6 hours
+    expect(minutes).toBeLessThanOrEqual(360);
+    const credentials = apply.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
+    const session = Number(credentials.with?.['role-duration-seconds']);
+    // configure-aws-credentials asks for 1 hour unless told otherwise; the role's maximum caps what it may ask
+    expect(session).toBeGreaterThan(minutes * 60);
+    expect(session).toBeLessThanOrEqual(APPLY_SESSION_SECONDS);
   });
 
   test('drift.yml: scheduled and on demand, a refresh-only check per environment that opens or closes an issue', () => {

@@ -157,6 +157,13 @@ export class OriginLoadBalancer extends Construct {
       vpcId: props.vpcId,
       tags: tags('edge-alb'),
     });
+    // Who may reach the ALB: AWS documents two ways for a VPC origin's target, "Allow traffic from the CloudFront managed
+    // prefix list" (usable before the VPC origin exists) or from the service-managed group CloudFront-VPCOrigins-Service-SG
+    // ("This can be done only after the VPC origin is created"), https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html.
+    // The prefix list is used: the service group exists only after the first VPC origin of the VPC, so a rule that names
+    // it would read a data source that depends on the VPC origin, unknown (and the rule replaced) on every plan that
+    // changes the VPC origin, which is exactly when the ALB must stay reachable. The ALB is internal either way: only
+    // CloudFront's VPC origin can open a connection to it from outside the VPC.
     const cloudFront = new DataAwsEc2ManagedPrefixList(this, 'cloudfront-origin-facing', { name: CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST });
     // This group holds this one rule on purpose: the prefix list weighs ~55 of the default 60 rules per group.
     new VpcSecurityGroupIngressRule(this, 'ingress-from-cloudfront', {

@@ -80,6 +80,18 @@ export function planSubjects(repository: string, mainBranch = 'main'): string[] 
   return [`repo:${repository}:pull_request`, `repo:${repository}:ref:refs/heads/${mainBranch}`];
 }
 
+/**
+ * How long the apply job may run, and so its role session: a first deploy, or a change that replaces the VPC origin,
+ * chains CloudFront's waits (a VPC origin to Deployed: AWS says up to 15 minutes, the provider's tests take about 21; a
+ * distribution with a VPC origin to Deployed, each time it changes: 15-35 minutes), ACM's DNS validation, and API
+ * Gateway's private custom domain (about 15 minutes). A replacement waits for a new VPC origin, the distribution moved
+ * to it, and the old one deleted: about 2.5 hours at the slow end. 4 hours leaves margin; GitHub-hosted jobs stop at 6.
+ * The web identity session may last up to the role's maximum (1 to 12 hours); `role-duration-seconds` in
+ * deploy-environment.yml asks for all of it, and the job's `timeout-minutes` stays below it.
+ */
+export const APPLY_SESSION_SECONDS = 4 * 60 * 60;
+export const PLAN_SESSION_SECONDS = 60 * 60;
+
 export function applySubjects(repository: string, environment: string): string[] {
   return [`repo:${repository}:environment:${environment}`];
 }
@@ -305,18 +317,20 @@ export class GithubOidc extends Construct {
         clientIdList: ['sts.amazonaws.com'],
       }).arn;
     const input: RolePolicyInput = props;
+    // Plans and drift checks read, they do not wait for CloudFront: an hour is plenty.
     this.planRole = new IamRole(this, 'plan-role', {
       name: `${props.namePrefix}-github-plan`,
       description: `GitHub Actions: terraform plan and drift checks of ${props.environment} (read-only, state lock only)`,
       assumeRolePolicy: JSON.stringify(githubTrustPolicy(this.providerArn, planSubjects(props.repository, props.mainBranch))),
-      maxSessionDuration: 3600,
+      maxSessionDuration: PLAN_SESSION_SECONDS,
     });
     new IamRolePolicy(this, 'plan-role-policy', { role: this.planRole.name, name: 'plan', policy: JSON.stringify(planRolePolicy(input)) });
     this.applyRole = new IamRole(this, 'apply-role', {
       name: `${props.namePrefix}-github-apply`,
       description: `GitHub Actions: terraform apply of ${props.environment}, only from the GitHub environment "${props.environment}"`,
       assumeRolePolicy: JSON.stringify(githubTrustPolicy(this.providerArn, applySubjects(props.repository, props.environment))),
-      maxSessionDuration: 3600,
+      // An apply can sit in CloudFront's waits for hours (see APPLY_SESSION_SECONDS): its credentials must outlast the job.
+      maxSessionDuration: APPLY_SESSION_SECONDS,
     });
     new IamRolePolicy(this, 'apply-role-policy', { role: this.applyRole.name, name: 'apply', policy: JSON.stringify(applyRolePolicy(input)) });
   }
