@@ -6,6 +6,7 @@
  * loader prints it next to the environment, the field path and the value.
  */
 import { z } from 'zod';
+import { COGNITO_DOMAIN_RESERVED_WORDS } from '../modules/aws-limits';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -31,6 +32,13 @@ const NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 /** A path segment: a literal (`orders`) or a path parameter (`{orderId}`, `{proxy+}`). */
 const PATH_SEGMENT = /^([A-Za-z0-9._-]+|\{[A-Za-z][A-Za-z0-9_]*\+?\})$/;
 const SCOPE_NAME = /^[A-Za-z0-9._-]{1,100}$/;
+const SES_IDENTITY_ARN = /^arn:aws:ses:[a-z0-9-]+:\d{12}:identity\/[^\s]+$/;
+const EMAIL_ADDRESS = /^([^<>]+ <[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/;
+
+/** SES regions a user pool of any region may send through (Cognito's backwards-compatible regions). */
+export const COGNITO_LEGACY_SES_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'] as const;
+/** Length of the default prefix-domain suffix (hex characters). */
+export const DEFAULT_DOMAIN_SUFFIX_LENGTH = 8;
 
 const regionSchema = z.string().regex(REGION, { message: 'an AWS region such as eu-west-1 or us-east-1' });
 
@@ -165,6 +173,12 @@ const identitySchema = z.strictObject({
     z.strictObject({
       mode: z.literal('prefix'),
       prefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'a lower-case domain prefix' }),
+      /**
+       * Appended as `<prefix>-<suffix>`: a prefix domain is unique per region across every AWS customer, so a plain
+       * name such as `myapp-auth` is often taken. `""` uses the prefix alone.
+       * @default - 8 hex characters derived from the account id and the environment name (stable, not guessable as a name)
+       */
+      suffix: z.string().regex(/^[a-z0-9]{0,16}$/, { message: 'up to 16 lower-case letters and digits, or "" for none' }).optional(),
     }),
     z.strictObject({ mode: z.literal('custom'), domainName: dnsNameSchema, certificate: certificateSchema }),
   ], { error: 'one of "prefix", "custom"' }),
@@ -176,6 +190,24 @@ const identitySchema = z.strictObject({
       .min(1),
   }),
   clients: z.array(clientSchema).min(1),
+  /**
+   * Email from Amazon SES instead of Cognito's default sender, which sends at most 50 emails a day per account
+   * ("For typical production environments, the default email limit is below the required delivery volume",
+   * https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-email.html). Required in prod.
+   * @default - Cognito's default sender (COGNITO_DEFAULT)
+   */
+  email: z
+    .strictObject({
+      /** A verified SES identity (email address or domain) of this account: `arn:aws:ses:<region>:<account>:identity/<identity>`. */
+      sesIdentityArn: z.string().regex(SES_IDENTITY_ARN, { message: 'an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<email or domain>)' }),
+      /** The From address, on the identity (`no-reply@example.com`, or `Example <no-reply@example.com>`). */
+      fromAddress: z.string().regex(EMAIL_ADDRESS, { message: 'an email address such as no-reply@example.com or Example <no-reply@example.com>' }),
+      /** @default - none */
+      replyToAddress: z.string().regex(/^[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+$/, { message: 'an email address' }).optional(),
+      /** An SES configuration set (delivery events, suppression). @default - none */
+      configurationSet: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'an SES configuration set name' }).optional(),
+    })
+    .optional(),
   /**
    * Lets the test client sign in with USER_PASSWORD_AUTH. Only the emulator environment may turn it on.
    * @default false
@@ -409,6 +441,33 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
   clientNames.forEach((name, c) => {
     if (clientNames.indexOf(name) !== c) issues.push({ path: ['identity', 'clients', c, 'name'], message: 'a name no other client uses' });
   });
+  // Cognito prefix domain: unique per region across AWS; AWS refuses a prefix holding "aws", "amazon" or "cognito".
+  if (env.identity.domain.mode === 'prefix') {
+    const { prefix, suffix } = env.identity.domain;
+    const full = suffix === '' ? prefix : `${prefix}-${suffix ?? 'x'.repeat(DEFAULT_DOMAIN_SUFFIX_LENGTH)}`;
+    if (full.length > 63) {
+      issues.push({ path: ['identity', 'domain', 'prefix'], message: `a prefix of at most ${63 - (full.length - prefix.length)} characters: with its suffix the domain has ${full.length}, Cognito takes 63` });
+    }
+    const reserved = COGNITO_DOMAIN_RESERVED_WORDS.find((w) => full.includes(w));
+    if (reserved) {
+      issues.push({ path: ['identity', 'domain', suffix?.includes(reserved) ? 'suffix' : 'prefix'], message: `a prefix without "${reserved}": Cognito refuses aws, amazon and cognito in a prefix domain` });
+    }
+  }
+  // Email: Cognito's default sender sends 50 emails a day per account; prod sends through SES.
+  const email = env.identity.email;
+  if (!email && env.name === 'prod') {
+    issues.push({ path: ['identity', 'email'], message: 'an SES identity (sesIdentityArn, fromAddress): prod must not depend on Cognito\'s default sender (50 emails a day)' });
+  }
+  if (email) {
+    const [, , , sesRegion, sesAccount] = email.sesIdentityArn.split(':');
+    if (sesAccount !== env.account.id) {
+      issues.push({ path: ['identity', 'email', 'sesIdentityArn'], message: `an SES identity of this environment's account ${env.account.id} (Cognito cannot use another account's)` });
+    }
+    if (sesRegion !== env.account.region && !(COGNITO_LEGACY_SES_REGIONS as readonly string[]).includes(sesRegion!)) {
+      issues.push({ path: ['identity', 'email', 'sesIdentityArn'], message: `an SES identity in ${env.account.region} (the user pool's region) or in ${COGNITO_LEGACY_SES_REGIONS.join(', ')}` });
+    }
+  }
+
   if (env.identity.allowPasswordAuthForTests && !isEmulator) {
     issues.push({ path: ['identity', 'allowPasswordAuthForTests'], message: 'false: password sign-in for tests is allowed in local only' });
   }

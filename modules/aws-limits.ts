@@ -1,16 +1,12 @@
 /**
  * AWS's documented limits on the names, descriptions and comments the stacks
- * set, checked before anything is synthesized: a value AWS would refuse at
- * apply time (after minutes of other resources) is refused here, with the
- * environment, the resource, the value and what AWS accepts.
- *
- * One table, one row per attribute, each naming the AWS page it copies. Values
- * that hold a token (an id known only after apply) are checked where they are
- * literal; nothing else reads these limits, so a module that builds a name and
- * this check cannot disagree.
+ * set: one table, one row per attribute, each naming the AWS page it copies.
+ * `stacks/aws-limits-check.ts` checks every stack against it before anything is
+ * synthesized (a value AWS would refuse at apply time is refused there, with the
+ * environment, the resource, the value and what AWS accepts); the environment
+ * schema uses the same constants where it checks a value itself. Data only: no
+ * imports, so the schema can read it cheaply.
  */
-import { Token, TerraformResource, type TerraformStack } from 'cdktf';
-
 export interface AwsLimit {
   /** Terraform resource type. */
   readonly type: string;
@@ -26,7 +22,7 @@ export interface AwsLimit {
   readonly page: string;
 }
 
-const API = {
+export const API = {
   elb: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html',
   targetGroup: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html',
   listenerRule: 'https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html',
@@ -106,60 +102,3 @@ export const AWS_LIMITS: readonly AwsLimit[] = [
 
 /** Reserved words AWS refuses in a Cognito prefix domain ("Domain cannot contain reserved word"). */
 export const COGNITO_DOMAIN_RESERVED_WORDS = ['aws', 'amazon', 'cognito'] as const;
-
-export interface LimitProblem {
-  /** `aws_lb edge/origin/load-balancer` */
-  readonly resource: string;
-  readonly attribute: string;
-  readonly value: string;
-  readonly message: string;
-}
-
-/** The literal strings at `path` below `value` (through nested blocks and lists); tokens are left out. */
-function valuesAt(value: unknown, path: readonly string[]): string[] {
-  if (Array.isArray(value)) return value.flatMap((v) => valuesAt(v, path));
-  if (path.length === 0) return typeof value === 'string' && !Token.isUnresolved(value) ? [value] : [];
-  if (value === null || typeof value !== 'object') return [];
-  return valuesAt((value as Record<string, unknown>)[path[0]!], path.slice(1));
-}
-
-function check(limit: AwsLimit, value: string): string | undefined {
-  const length = [...value].length;
-  const tooShort = limit.min !== undefined && length < limit.min;
-  if (length > limit.max || tooShort || (limit.pattern && !limit.pattern.test(value))) {
-    const size = `${limit.min ?? 0} to ${limit.max} characters`;
-    return `${size} of ${limit.allowed}; this one has ${length} (AWS: ${limit.page})`;
-  }
-  return undefined;
-}
-
-/** Every value of the stack's resources that AWS would refuse by the table above (and the Cognito reserved words). */
-export function awsLimitProblems(stack: TerraformStack): LimitProblem[] {
-  const problems: LimitProblem[] = [];
-  for (const construct of stack.node.findAll()) {
-    if (!(construct instanceof TerraformResource)) continue;
-    const type = construct.terraformResourceType;
-    const limits = AWS_LIMITS.filter((l) => l.type === type);
-    const cognitoDomain = type === 'aws_cognito_user_pool_domain';
-    if (limits.length === 0 && !cognitoDomain) continue;
-    const attributes = (construct.toTerraform() as { resource: Record<string, Record<string, unknown>> }).resource[type];
-    const config = attributes ? Object.values(attributes)[0] : undefined;
-    const where = `${type} ${construct.node.path.split('/').slice(1).join('/')}`;
-    for (const limit of limits) {
-      for (const value of valuesAt(config, limit.attribute.split('.'))) {
-        const message = check(limit, value);
-        if (message) problems.push({ resource: where, attribute: limit.attribute, value, message });
-      }
-    }
-    if (cognitoDomain) {
-      // A prefix domain (no certificate): AWS refuses these words in it, whatever the pattern allows.
-      const record = config as Record<string, unknown> | undefined;
-      const domain = valuesAt(record, ['domain'])[0];
-      const reserved = COGNITO_DOMAIN_RESERVED_WORDS.find((w) => domain?.includes(w));
-      if (domain && !record?.certificate_arn && reserved) {
-        problems.push({ resource: where, attribute: 'domain', value: domain, message: `a prefix without the reserved word "${reserved}" (AWS refuses aws, amazon and cognito in a prefix domain: ${API.domain})` });
-      }
-    }
-  }
-  return problems;
-}

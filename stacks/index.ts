@@ -2,7 +2,7 @@
 import type { App } from 'cdktf';
 import { EnvironmentError } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { awsLimitProblems } from '../modules/aws-limits';
+import { awsLimitProblems } from './aws-limits-check';
 import { PlatformStack } from './platform-stack';
 import { bootstrapStackId, StateBootstrapStack } from './state-bootstrap-stack';
 

@@ -7,7 +7,7 @@ import { IsolatedStack } from './isolated-stack';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { addS3Backend } from './backend';
-import { apiGatewayCloudwatchRoleName, platformNamePrefix } from './names';
+import { apiGatewayCloudwatchRoleName, cognitoDomainPrefix, platformNamePrefix } from './names';
 import { createProviders, type Providers } from './providers';
 import { addIdentityOutputs, Identity } from '../modules/identity';
 import { Network } from '../modules/network';
@@ -43,13 +43,16 @@ export class PlatformStack extends IsolatedStack {
     addS3Backend(this, env, PLATFORM_STACK_KIND);
 
     // Before the APIs: their methods require this pool's tokens and resource-server scopes.
+    const domainPrefix = cognitoDomainPrefix(env);
     this.identity = new Identity(this, 'identity', {
-      config: env.identity,
+      config: domainPrefix ? { ...env.identity, domain: { mode: 'prefix', prefix: domainPrefix } } : env.identity,
       namePrefix,
       region: env.account.region,
       deletionProtection: env.protections.deletionProtection,
       // The schema already refuses prod without it; the module refuses too, should the two ever drift apart.
       requireDeletionProtection: env.name === 'prod',
+      // prod's email goes through SES (Cognito's default sender: 50 a day); the schema refuses prod without it too.
+      requireSesEmail: env.name === 'prod',
       preventDestroy: env.protections.preventDestroy,
     });
     addIdentityOutputs(this, this.identity);

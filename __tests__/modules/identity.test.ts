@@ -9,6 +9,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import type { IdentityConfig } from '../../environments/schema';
 import { addIdentityOutputs, Identity, type IdentityProps } from '../../modules/identity';
 import { COGNITO_SECURITY_SCHEME, authorizerOf, operationsOf } from '../../modules/private-api/openapi';
+import { cognitoDomainPrefix } from '../../stacks/names';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 
 const CLIENT = 'aws_cognito_user_pool_client';
@@ -150,9 +151,35 @@ describe.each(ENVIRONMENT_NAMES)('identity in the %s environment', (envName) => 
     expect(pool.lifecycle?.prevent_destroy ?? false).toBe(env.protections.preventDestroy);
   });
 
+  test('a prefix domain is unique per region across AWS customers: the environment\'s prefix gets a stable suffix from the account and environment', () => {
+    if (env.identity.domain.mode !== 'prefix') return;
+    const domain = synth.only('aws_cognito_user_pool_domain').domain as string;
+    expect(domain).toMatch(new RegExp(`^${env.identity.domain.prefix}-[0-9a-f]{8}$`));
+    // stable: the same environment gives the same domain; another account another one
+    expect(cognitoDomainPrefix(env)).toBe(domain);
+    expect(cognitoDomainPrefix({ ...env, account: { ...env.account, id: '999999999999' } })).not.toBe(domain);
+    // an environment may choose its suffix, or none
+    expect(cognitoDomainPrefix({ ...env, identity: { ...env.identity, domain: { ...env.identity.domain, suffix: '' } } })).toBe(env.identity.domain.prefix);
+    expect(cognitoDomainPrefix({ ...env, identity: { ...env.identity, domain: { ...env.identity.domain, suffix: 'eu1' } } })).toBe(`${env.identity.domain.prefix}-eu1`);
+  });
+
+  test(envName === 'prod' ? 'email goes through SES (Cognito\'s default sender sends 50 a day)' : 'email goes through SES when the environment names an identity, else Cognito\'s default sender', () => {
+    const pool = synth.only('aws_cognito_user_pool');
+    if (env.identity.email) {
+      expect(pool.email_configuration).toEqual({
+        email_sending_account: 'DEVELOPER',
+        source_arn: env.identity.email.sesIdentityArn,
+        from_email_address: env.identity.email.fromAddress,
+      });
+    } else {
+      expect(envName).not.toBe('prod');
+      expect(pool.email_configuration).toEqual({ email_sending_account: 'COGNITO_DEFAULT' });
+    }
+  });
+
   test('the domain, and the outputs (secrets only as a sensitive output)', () => {
     const domain = synth.only('aws_cognito_user_pool_domain');
-    const expectedDomain = env.identity.domain.mode === 'prefix' ? env.identity.domain.prefix : env.identity.domain.domainName;
+    const expectedDomain = env.identity.domain.mode === 'prefix' ? cognitoDomainPrefix(env)! : env.identity.domain.domainName;
     expect(domain.domain).toBe(expectedDomain);
     const out = synth.json.output;
     expect(out.identity_issuer_url.value).toMatch(new RegExp(`^https://cognito-idp\\.${env.account.region}\\.amazonaws\\.com/\\$\\{aws_cognito_user_pool\\.`));
@@ -229,6 +256,27 @@ describe('fails when', () => {
   test('fails when two clients share a name', () => {
     const config = identityConfig('dev', (c) => (c.clients[1].name = 'web'));
     expect(() => synthIdentity('dev', (p) => ({ ...p, config }))).toThrow(/clients\[1\] \("web"\)\.name: got "web", already used/);
+  });
+
+  test('fails when SES email is required but the configuration names no identity (the module on its own)', () => {
+    const config = identityConfig('prod', (c) => delete c.email);
+    expect(() => synthIdentity('prod', (p) => ({ ...p, config, requireSesEmail: true }))).toThrow(/config\.email: got none; expected an SES identity/);
+  });
+
+  test('fails when prod names no SES identity, or one of another account or of a region Cognito cannot use', () => {
+    expect(() => environment('prod', (raw) => delete raw.identity.email)).toThrow(/identity\.email: got nothing; expected an SES identity .*prod must not depend on Cognito's default sender/);
+    expect(() => environment('prod', (raw) => (raw.identity.email.sesIdentityArn = 'arn:aws:ses:eu-west-1:999999999999:identity/example.com'))).toThrow(
+      /identity\.email\.sesIdentityArn: got "arn:aws:ses:eu-west-1:999999999999:identity\/example\.com"; expected an SES identity of this environment's account 333333333333/,
+    );
+    expect(() => environment('prod', (raw) => (raw.identity.email.sesIdentityArn = 'arn:aws:ses:ap-south-1:333333333333:identity/example.com'))).toThrow(
+      /expected an SES identity in eu-central-1 \(the user pool's region\) or in us-east-1, us-west-2, eu-west-1/,
+    );
+  });
+
+  test('fails when a prefix domain holds a word Cognito reserves, or is too long with its suffix', () => {
+    expect(() => environment('dev', (raw) => (raw.identity.domain.prefix = 'my-cognito-login'))).toThrow(/identity\.domain\.prefix: got .*expected a prefix without "cognito"/);
+    expect(() => environment('dev', (raw) => (raw.identity.domain.prefix = 'a'.repeat(60)))).toThrow(/identity\.domain\.prefix: .*expected a prefix of at most 54 characters/);
+    expect(() => environment('dev', (raw) => (raw.identity.domain.suffix = 'Upper'))).toThrow(/identity\.domain\.suffix: got "Upper"; expected up to 16 lower-case letters and digits/);
   });
 
   test('fails when deletion protection is required but off', () => {

@@ -3,10 +3,18 @@
  * app (and my named services)" into tokens.
  *
  * - People sign in through the `web` and `mobile` clients: public clients (no
- *   secret), authorization code grant only. Cognito requires PKCE
- *   (`code_challenge`) on the authorize request of a client without a secret,
- *   so "code + PKCE" needs no extra setting here; the implicit grant is never
- *   allowed.
+ *   secret), authorization code grant only; the implicit grant is never allowed.
+ *   PKCE is the apps' part: Cognito supports it (S256) but does not enforce it
+ *   ("code_challenge ... Required only when the code_challenge_method is
+ *   specified", Authorize endpoint,
+ *   https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html),
+ *   and no client setting can require it. A public client that skips it can still
+ *   redeem a code, so every app must send `code_challenge` (S256) to
+ *   `/oauth2/authorize` and the matching `code_verifier` to `/oauth2/token`,
+ *   and a `state` against CSRF.
+ * - Email: Cognito's default sender (50 emails a day per account) unless the
+ *   configuration names an SES identity; `requireSesEmail` (prod) refuses the
+ *   default sender.
  * - Services use `machine` clients: confidential (a secret), client
  *   credentials only, resource-server scopes only.
  * - The resource server defines the scopes that API routes require; `scope()`
@@ -63,6 +71,12 @@ export interface IdentityProps {
    * @default 'OFF' - Essentials feature plan, no threat protection
    */
   readonly threatProtection?: ThreatProtectionMode;
+  /**
+   * Refuse to build a pool that sends email through Cognito's default sender (at most 50 emails a day per account):
+   * `config.email` must name an SES identity.
+   * @default false
+   */
+  readonly requireSesEmail?: boolean;
   /**
    * Days an administrator-issued temporary password stays valid.
    * @default 3 - shorter than Cognito's 7: an unused invitation is a live credential
@@ -127,6 +141,16 @@ export class Identity extends Construct {
       mfaConfiguration: config.mfa,
       softwareTokenMfaConfiguration: mfaOn ? { enabled: true } : undefined,
       accountRecoverySetting: { recoveryMechanism: [{ name: 'verified_email', priority: 1 }] },
+      // SES ("DEVELOPER"): the identity's own sending quota; otherwise Cognito's default sender.
+      emailConfiguration: config.email
+        ? {
+            emailSendingAccount: 'DEVELOPER',
+            sourceArn: config.email.sesIdentityArn,
+            fromEmailAddress: config.email.fromAddress,
+            replyToEmailAddress: config.email.replyToAddress,
+            configurationSet: config.email.configurationSet,
+          }
+        : { emailSendingAccount: 'COGNITO_DEFAULT' },
       userPoolTier: threatProtection === 'OFF' ? 'ESSENTIALS' : 'PLUS',
       userPoolAddOns: threatProtection === 'OFF' ? undefined : { advancedSecurityMode: threatProtection },
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
@@ -318,6 +342,9 @@ function validateProps(props: IdentityProps): void {
       `config.domain.certificate.mode: got "${config.domain.certificate.mode}"; expected "arn": the identity module takes a custom domain's ` +
         'certificate by ARN (a us-east-1 ACM certificate); a dns-validated one needs the edge hosted zone and is not supported here',
     );
+  }
+  if (props.requireSesEmail && !config.email) {
+    errors.push('config.email: got none; expected an SES identity (sesIdentityArn, fromAddress): Cognito\'s default sender sends at most 50 emails a day');
   }
   if (props.requireDeletionProtection && !props.deletionProtection) {
     errors.push('deletionProtection: got false; expected true: this environment requires deletion protection on the user pool');

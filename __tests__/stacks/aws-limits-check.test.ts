@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { AWS_LIMITS, awsLimitProblems } from '../../modules/aws-limits';
+import { AWS_LIMITS } from '../../modules/aws-limits';
+import { awsLimitProblems } from '../../stacks/aws-limits-check';
 import { addEnvironmentStacks } from '../../stacks';
 import { ENVIRONMENT_NAMES, environment } from '../helpers/synth';
 
