@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { COGNITO_DOMAIN_RESERVED_WORDS } from '../modules/aws-limits';
+import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -232,6 +233,14 @@ const edgeSchema = z.strictObject({
   priceClass: z.enum(PRICE_CLASSES),
   /** WAF rate-based rule: requests per IP per 5-minute window. */
   wafRateLimit: z.number().int().min(10).max(2_000_000_000),
+  /**
+   * Managed WAF rules that count instead of block, one by one (modules/edge/web-acl.ts lists them). Each lets that kind
+   * of request through: SizeRestrictions_BODY for bodies over 8 KB, NoUserAgent_HEADER for clients without a User-Agent.
+   * @default - none: every managed rule blocks
+   */
+  wafRuleOverrides: z
+    .array(z.strictObject({ ruleGroup: z.enum(MANAGED_RULE_GROUPS), rule: z.string().min(1), action: z.literal('count') }))
+    .optional(),
   /**
    * Defence in depth only: CloudFront adds a secret header that an ALB listener rule requires.
    * @default false
@@ -499,6 +508,17 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
       issues.push({ path, message: '"arn", or set edge.hostedZone: a dns-validated certificate needs a Route 53 zone for its records' });
     }
   }
+
+  // WAF rule overrides: a real rule of the group, each once (a misspelt one would override nothing).
+  const overrides = env.edge.wafRuleOverrides ?? [];
+  overrides.forEach((o, i) => {
+    if (!MANAGED_RULES[o.ruleGroup].includes(o.rule)) {
+      issues.push({ path: ['edge', 'wafRuleOverrides', i, 'rule'], message: `a rule of ${o.ruleGroup}: ${MANAGED_RULES[o.ruleGroup].join(', ')}` });
+    }
+    if (overrides.findIndex((p) => p.ruleGroup === o.ruleGroup && p.rule === o.rule) !== i) {
+      issues.push({ path: ['edge', 'wafRuleOverrides', i], message: `a rule not already overridden (${o.ruleGroup}/${o.rule} is listed twice)` });
+    }
+  });
 
   // Protections
   if (env.name === 'prod' && !env.protections.deletionProtection) {

@@ -95,6 +95,7 @@ export class PlatformStack extends IsolatedStack {
       // The emulator has no edge locations to propagate to: waiting would only sit out the provider's fixed 30 s poll.
       waitForDeployment: !env.emulator,
       wafRateLimit: env.edge.wafRateLimit,
+      wafRuleOverrides: env.edge.wafRuleOverrides?.map(({ ruleGroup, rule }) => ({ ruleGroup, rule })),
       originVerifyHeader: env.edge.originVerifyHeader,
       logRetentionDays: env.logRetentionDays,
       deletionProtection: env.protections.deletionProtection,

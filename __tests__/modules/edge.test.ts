@@ -71,7 +71,7 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
 
   test('every edge rule holds (the checker npm run verify uses)', () => {
     // GIVEN the environment  WHEN its platform stack is synthesized  THEN the edge checker finds nothing
-    expect(edgeProblems(synth.json, { region: env.account.region })).toEqual([]);
+    expect(edgeProblems(synth.json, { region: env.account.region, wafRuleOverrides: env.edge.wafRuleOverrides })).toEqual([]);
     expect(corsProblems(synth.json, { allowOrigins, emulator: envName === 'local' })).toEqual([]);
   });
 
@@ -286,7 +286,7 @@ describe.each(ENVIRONMENT_NAMES)('edge in the %s environment', (envName) => {
     expect(logging.redacted_fields).toEqual([{ single_header: { name: 'authorization' } }]);
     const group = Object.entries(synth.resources('aws_cloudwatch_log_group')).find(([id]) => logging.log_destination_configs[0] === ref('aws_cloudwatch_log_group', id, 'arn'))![1];
     expect(group).toMatchObject({ name: `aws-waf-logs-platform-${env.name}-edge`, retention_in_days: env.logRetentionDays, provider: 'aws.us_east_1' });
-    expect(wafProblems(synth.json, { region: env.account.region })).toEqual([]);
+    expect(wafProblems(synth.json, { region: env.account.region, wafRuleOverrides: env.edge.wafRuleOverrides })).toEqual([]);
   });
 
   test('one target per endpoint interface: count = number of private subnets over the sorted interface ids (never for_each)', () => {
@@ -517,6 +517,33 @@ describe('edge rules fail when the edge is broken', () => {
       expect.stringMatching(/no rate-based rule/),
     ]);
     expect(wafProblems(broken((j) => (rules(j).find((r) => r.statement.rate_based_statement).action = { count: {} })))).toEqual([expect.stringMatching(/action is .*count.*expected block/)]);
+  });
+
+  test('AWS\'s common rule set blocks bodies over 8 KB and requests without a User-Agent: an environment may let named rules count, one by one, and nothing else', () => {
+    const overrides = [
+      { ruleGroup: 'AWSManagedRulesCommonRuleSet' as const, rule: 'SizeRestrictions_BODY' },
+      { ruleGroup: 'AWSManagedRulesCommonRuleSet' as const, rule: 'NoUserAgent_HEADER' },
+    ];
+    const json = synthesize(environment('dev', (raw) => (raw.edge.wafRuleOverrides = overrides.map((o) => ({ ...o, action: 'count' }))))).json;
+    const common = (Object.values(json.resource.aws_wafv2_web_acl)[0] as any).rule.find((r: any) => r.name === 'AWSManagedRulesCommonRuleSet');
+    // THEN the group still blocks (override_action none); just these two rules count
+    expect(common.override_action).toEqual({ none: {} });
+    expect(common.statement.managed_rule_group_statement.rule_action_override).toEqual([
+      { name: 'NoUserAgent_HEADER', action_to_use: { count: {} } },
+      { name: 'SizeRestrictions_BODY', action_to_use: { count: {} } },
+    ]);
+    expect(wafProblems(json, { wafRuleOverrides: overrides })).toEqual([]);
+    // AND the check refuses an override the environment did not ask for, and any action but count
+    expect(wafProblems(json, { wafRuleOverrides: overrides.slice(0, 1) })).toEqual([expect.stringMatching(/overrides NoUserAgent_HEADER to \["count"\]; expected only the rules edge\.wafRuleOverrides lets count/)]);
+    common.statement.managed_rule_group_statement.rule_action_override[1].action_to_use = { allow: {} };
+    expect(wafProblems(json, { wafRuleOverrides: overrides })).toEqual([expect.stringMatching(/overrides SizeRestrictions_BODY to \["allow"\]/)]);
+  });
+
+  test('fails when an override names a rule the group does not have (it would override nothing, silently)', () => {
+    expect(() => environment('dev', (raw) => (raw.edge.wafRuleOverrides = [{ ruleGroup: 'AWSManagedRulesCommonRuleSet', rule: 'SizeRestriction_BODY', action: 'count' }]))).toThrow(
+      /edge\.wafRuleOverrides\[0\]\.rule: got "SizeRestriction_BODY"; expected a rule of AWSManagedRulesCommonRuleSet: NoUserAgent_HEADER, .*SizeRestrictions_BODY/,
+    );
+    expect(() => environment('dev', (raw) => (raw.edge.wafRuleOverrides = [{ ruleGroup: 'AWSManagedRulesCommonRuleSet', rule: 'SizeRestrictions_BODY', action: 'allow' }]))).toThrow(/edge\.wafRuleOverrides\[0\]\.action/);
   });
 
   test('fails when a managed rule group is missing or overridden to count, or WAF logs keep Authorization', () => {

@@ -21,7 +21,7 @@ import { EdgeDns, type HostedZoneConfig } from './certificates';
 import { ApiDistribution } from './distribution';
 import { OriginLoadBalancer } from './load-balancer';
 import { OriginVerifySecret } from './origin-verify';
-import { EdgeWebAcl } from './web-acl';
+import { EdgeWebAcl, type ManagedRuleOverride } from './web-acl';
 
 export * from './certificates';
 export * from './distribution';
@@ -68,6 +68,11 @@ export interface EdgeProps {
   readonly hostedZone?: HostedZoneConfig;
   /** WAF rate-based rule: requests one IP may send in a 5-minute window before it is blocked. */
   readonly wafRateLimit: number;
+  /**
+   * Managed WAF rules that count instead of block (see EdgeWebAclProps.ruleOverrides).
+   * @default - none: every managed rule blocks
+   */
+  readonly wafRuleOverrides?: readonly ManagedRuleOverride[];
   /**
    * CloudFront edge locations to use.
    * @default 'PriceClass_100' - North America and Europe
@@ -201,6 +206,7 @@ export class Edge extends Construct {
       namePrefix,
       provider: props.usEast1Provider,
       rateLimit: props.wafRateLimit,
+      ruleOverrides: props.wafRuleOverrides,
       logRetentionDays,
       preventDestroy,
     });

@@ -9,13 +9,9 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { Construct } from 'constructs';
+import { MANAGED_RULE_GROUPS, MANAGED_RULES, type ManagedRuleGroup, type ManagedRuleOverride } from './waf-rules';
 
-/** AWS managed rule groups in evaluation order (after the rate limit). */
-export const MANAGED_RULE_GROUPS = [
-  'AWSManagedRulesAmazonIpReputationList',
-  'AWSManagedRulesCommonRuleSet',
-  'AWSManagedRulesKnownBadInputsRuleSet',
-] as const;
+export * from './waf-rules';
 
 export const RATE_LIMIT_RULE = 'rate-limit-per-ip';
 
@@ -26,6 +22,13 @@ export interface EdgeWebAclProps {
   readonly rateLimit: number;
   readonly logRetentionDays: number;
   readonly preventDestroy: boolean;
+  /**
+   * Managed rules that count instead of block, for APIs whose legitimate calls they would stop: the common rule set
+   * blocks bodies over 8 KB (SizeRestrictions_BODY) and requests without a User-Agent (NoUserAgent_HEADER), which
+   * uploads and some mobile or machine clients send. Each one lets that kind of request through unblocked.
+   * @default - none: every managed rule blocks
+   */
+  readonly ruleOverrides?: readonly ManagedRuleOverride[];
 }
 
 export class EdgeWebAcl extends Construct {
@@ -37,14 +40,32 @@ export class EdgeWebAcl extends Construct {
     const name = `${props.namePrefix}-edge`;
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName });
 
+    const overrides = props.ruleOverrides ?? [];
+    for (const override of overrides) {
+      if (!MANAGED_RULES[override.ruleGroup]?.includes(override.rule)) {
+        throw new Error(
+          `edge: ruleOverrides has ${override.ruleGroup}/${override.rule}, which is not a rule of that group: one of ${(MANAGED_RULES[override.ruleGroup] ?? []).join(', ')}`,
+        );
+      }
+    }
     // statement is typed `any` by the provider bindings: its keys are Terraform's (snake_case).
-    const managed = (ruleGroup: string, priority: number): Wafv2WebAclRule => ({
-      name: ruleGroup,
-      priority,
-      overrideAction: { none: {} },
-      statement: { managed_rule_group_statement: { name: ruleGroup, vendor_name: 'AWS' } },
-      visibilityConfig: visibility(`${name}-${ruleGroup}`),
-    });
+    const managed = (ruleGroup: ManagedRuleGroup, priority: number): Wafv2WebAclRule => {
+      const counted = overrides.filter((o) => o.ruleGroup === ruleGroup).map((o) => o.rule).sort();
+      return {
+        name: ruleGroup,
+        priority,
+        // The group's own actions stand; single rules count where the environment says so (rule_action_override).
+        overrideAction: { none: {} },
+        statement: {
+          managed_rule_group_statement: {
+            name: ruleGroup,
+            vendor_name: 'AWS',
+            ...(counted.length > 0 ? { rule_action_override: counted.map((rule) => ({ name: rule, action_to_use: { count: {} } })) } : {}),
+          },
+        },
+        visibilityConfig: visibility(`${name}-${ruleGroup}`),
+      };
+    };
     const rules: Wafv2WebAclRule[] = [
       // Known-bad addresses first: they should not even use up the rate budget.
       managed(MANAGED_RULE_GROUPS[0], 0),

@@ -72,7 +72,7 @@ export const RULES: readonly Rule[] = [
     reason: 'the distribution reaches the APIs only through the VPC origin and the private custom domain (Host, base path), viewers get https with TLS 1.2+, API paths are not cached',
     check: (i) => [...originProblems(i.platform), ...viewerProblems(i.platform), ...apiBehaviourProblems(i.platform), ...apiRoutingProblems(i.platform)],
   },
-  { id: 6, name: 'waf-with-rate-limit', reason: 'WAF is attached to the distribution with a blocking rate-based rule and the managed rule groups', check: (i) => wafProblems(i.platform, { region: i.environment.account.region }) },
+  { id: 6, name: 'waf-with-rate-limit', reason: 'WAF is attached to the distribution with a blocking rate-based rule and the managed rule groups', check: (i) => wafProblems(i.platform, { region: i.environment.account.region, wafRuleOverrides: i.environment.edge.wafRuleOverrides }) },
   { id: 7, name: 'clients-use-safe-flows', reason: 'public clients: code + PKCE, no secret, no implicit; machine clients: client credentials only; https callbacks outside local', check: (i) => clientProblems(i.platform, { emulator: Boolean(i.environment.emulator) }) },
   {
     id: 8,

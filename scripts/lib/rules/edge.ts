@@ -49,6 +49,11 @@ export const REQUIRED_MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AW
 
 export interface EdgeExpectations {
   /**
+   * Managed rules the environment lets count instead of block (`edge.wafRuleOverrides`).
+   * @default - none: any rule_action_override fails
+   */
+  readonly wafRuleOverrides?: readonly { readonly ruleGroup: string; readonly rule: string }[];
+  /**
    * The environment's region: when it is not us-east-1, the web ACL must use a provider aliased to us-east-1.
    * @default - the region of the stack's default aws provider
    */
@@ -301,6 +306,15 @@ export function wafProblems(json: Json, expect: EdgeExpectations = {}): string[]
       const found = rules.find((r) => asArray(r.statement?.managed_rule_group_statement)[0]?.name === group);
       if (!found) problems.push(`${ref}: no ${group} rule; expected the AWS managed groups ${REQUIRED_MANAGED_RULE_GROUPS.join(', ')}`);
       else if (asArray(found.override_action)[0]?.count) problems.push(`${ref} rule ${group}: override_action is count; expected none (the group's own block actions)`);
+      // Single rules may count only where the environment says so, and only count (never allow).
+      const statement = found ? asArray(found.statement?.managed_rule_group_statement)[0] : undefined;
+      for (const override of asArray(statement?.rule_action_override)) {
+        const allowed = (expect.wafRuleOverrides ?? []).some((o) => o.ruleGroup === group && o.rule === override.name);
+        const action = Object.keys(asArray(override.action_to_use)[0] ?? {});
+        if (!allowed || action.length !== 1 || action[0] !== 'count') {
+          problems.push(`${ref} rule ${group}: overrides ${override.name} to ${show(action)}; expected only the rules edge.wafRuleOverrides lets count (${show((expect.wafRuleOverrides ?? []).map((o) => `${o.ruleGroup}/${o.rule}`))})`);
+        }
+      }
     }
     if (managed.some((m) => m.vendor_name !== 'AWS')) problems.push(`${ref}: a managed rule group with vendor ${show(managed.map((m) => m.vendor_name))}; expected "AWS"`);
     const logging = entries(json, 'aws_wafv2_web_acl_logging_configuration').filter(([, l]) => refOf(l.resource_arn, 'aws_wafv2_web_acl', 'arn') === ref);
