@@ -299,6 +299,12 @@ export const environmentSchema = z.strictObject({
   logRetentionDays: z.number().refine((d) => (CLOUDWATCH_RETENTION_DAYS as readonly number[]).includes(d), {
     message: `one of the retention periods CloudWatch accepts: ${CLOUDWATCH_RETENTION_DAYS.join(', ')}`,
   }),
+  /**
+   * Encrypt every CloudWatch Logs log group (API, VPC flow logs, WAF, CloudFront) with customer managed KMS keys the
+   * platform creates (one in the region, one in us-east-1); AWS's own encryption otherwise.
+   * @default false
+   */
+  logKmsEncryption: z.boolean().default(false),
   protections: z.strictObject({
     /** Deletion protection on the user pool and the ALB. */
     deletionProtection: z.boolean(),

@@ -10,6 +10,7 @@ import { addS3Backend } from './backend';
 import { apiGatewayCloudwatchRoleName, cognitoDomainPrefix, platformNamePrefix } from './names';
 import { createProviders, type Providers } from './providers';
 import { addIdentityOutputs, Identity } from '../modules/identity';
+import { LogEncryptionKey } from '../modules/log-encryption';
 import { Network } from '../modules/network';
 import { PrivateApi, RequiredApiGatewayAccountLogging } from '../modules/private-api';
 import { EMULATOR_ENVIRONMENTS } from '../environments/schema';
@@ -33,6 +34,8 @@ export class PlatformStack extends IsolatedStack {
   readonly privateApis: Record<string, PrivateApi>;
   /** CloudFront (WAF, VPC origin) -> internal ALB -> the endpoint: the APIs' only door. */
   readonly edge: Edge;
+  /** The log groups' KMS keys, when the environment asks for them (`logKmsEncryption`). */
+  readonly logEncryption: { readonly regional?: LogEncryptionKey; readonly usEast1?: LogEncryptionKey };
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
@@ -57,7 +60,26 @@ export class PlatformStack extends IsolatedStack {
     });
     addIdentityOutputs(this, this.identity);
 
-    this.network = new Network(this, 'network', { config: env.network, namePrefix });
+    // Customer managed keys for the log groups, where the environment asks: CloudWatch Logs uses a key of its own region only.
+    let logKeys: { regional?: LogEncryptionKey; usEast1?: LogEncryptionKey } = {};
+    if (env.logKmsEncryption) {
+      const keyProps = { namePrefix, accountId: env.account.id, preventDestroy: env.protections.preventDestroy };
+      const regional = new LogEncryptionKey(this, 'log-encryption', { ...keyProps, region: env.account.region });
+      const usEast1 =
+        env.account.region === 'us-east-1'
+          ? regional
+          : new LogEncryptionKey(this, 'log-encryption-us-east-1', { ...keyProps, namePrefix: `${namePrefix}-us-east-1`, region: 'us-east-1', provider: this.providers.usEast1 });
+      logKeys = { regional, usEast1 };
+    }
+    this.logEncryption = logKeys;
+
+    this.network = new Network(this, 'network', {
+      config: env.network,
+      namePrefix,
+      flowLogRetentionDays: env.logRetentionDays,
+      logKmsKeyArn: logKeys.regional?.keyArn,
+      preventDestroy: env.protections.preventDestroy,
+    });
     // Account-wide (per region): the bootstrap stack sets it; this stack checks that it is there, and the stages wait.
     const accountLogging = new RequiredApiGatewayAccountLogging(this, 'api-gateway-account-logging', {
       roleName: apiGatewayCloudwatchRoleName(env),
@@ -72,6 +94,7 @@ export class PlatformStack extends IsolatedStack {
         authorization: this.identity,
         logRetentionDays: env.logRetentionDays,
         allowWildcardCors: (EMULATOR_ENVIRONMENTS as readonly string[]).includes(env.name),
+        logKmsKeyArn: logKeys.regional?.keyArn,
         preventDestroy: env.protections.preventDestroy,
         accountLogging,
       });
@@ -98,6 +121,7 @@ export class PlatformStack extends IsolatedStack {
       wafRuleOverrides: env.edge.wafRuleOverrides?.map(({ ruleGroup, rule }) => ({ ruleGroup, rule })),
       originVerifyHeader: env.edge.originVerifyHeader,
       logRetentionDays: env.logRetentionDays,
+      usEast1LogKmsKeyArn: logKeys.usEast1?.keyArn,
       deletionProtection: env.protections.deletionProtection,
       preventDestroy: env.protections.preventDestroy,
     });

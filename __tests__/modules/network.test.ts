@@ -93,6 +93,37 @@ describe.each(ENVIRONMENT_NAMES)('network in the %s environment', (envName) => {
   });
 });
 
+describe('VPC flow logs', () => {
+  test.each(['local', 'dev', 'prod'])('%s: every connection the VPC accepts or rejects goes to CloudWatch Logs, through a role only this account\'s flow logs may assume', (name) => {
+    const env = environment(name);
+    const synth = synthPlatform(env);
+    const vpcRef = `\${aws_vpc.${Object.keys(synth.resources('aws_vpc'))[0]}.id}`;
+    const flowLog = synth.only('aws_flow_log');
+    expect(flowLog).toMatchObject({ vpc_id: vpcRef, traffic_type: 'ALL', log_destination_type: 'cloud-watch-logs', max_aggregation_interval: 60 });
+    const groupId = /aws_cloudwatch_log_group\.([^.]+)\.arn/.exec(flowLog.log_destination)![1]!;
+    const group = synth.resources('aws_cloudwatch_log_group')[groupId];
+    expect(group).toMatchObject({ name: `/aws/vpc/flow-logs/platform-${name}`, retention_in_days: env.logRetentionDays });
+    const roleId = /aws_iam_role\.([^.]+)\.arn/.exec(flowLog.iam_role_arn)![1]!;
+    const trust = JSON.parse(synth.resources('aws_iam_role')[roleId].assume_role_policy).Statement[0];
+    expect(trust.Principal).toEqual({ Service: 'vpc-flow-logs.amazonaws.com' });
+    expect(Object.keys(trust.Condition).sort()).toEqual(['ArnLike', 'StringEquals']);
+    const policy = Object.values(synth.resources('aws_iam_role_policy')).find((p: any) => p.role === `\${aws_iam_role.${roleId}.name}`) as any;
+    expect(JSON.parse(policy.policy).Statement[0].Resource).toEqual([`\${aws_cloudwatch_log_group.${groupId}.arn}`, `\${aws_cloudwatch_log_group.${groupId}.arn}:*`]);
+  });
+
+  test('an existing VPC gets flow logs too; flowLogRetentionDays: false turns them off', () => {
+    const env = environment('dev', (raw) => {
+      raw.network = { mode: 'existing', vpcId: 'vpc-0a1b2c3d4e5f60718', privateSubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'] };
+    });
+    expect(synthPlatform(env).only('aws_flow_log').vpc_id).toBe('vpc-0a1b2c3d4e5f60718');
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'no-flow-logs');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new Network(stack, 'network', { config: env.network, namePrefix: 'platform-dev', flowLogRetentionDays: false });
+    expect(JSON.parse(Testing.synth(stack)).resource.aws_flow_log).toBeUndefined();
+  });
+});
+
 describe('network module', () => {
   test('an existing VPC: no VPC, IGW, subnet or route table is created; the endpoint goes into the given subnets', () => {
     // GIVEN an environment whose platform team owns the VPC

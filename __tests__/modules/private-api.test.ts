@@ -204,6 +204,14 @@ describe.each(ENVIRONMENT_NAMES)('private APIs in the %s environment', (envName)
     expect(permissions).toHaveLength(lambdaRoutes);
   });
 
+  test('API Gateway validates every operation\'s declared request parameters before the integration runs', () => {
+    for (const api of env.apis) {
+      const { document } = apiIn(synth, api.name);
+      expect(document['x-amazon-apigateway-request-validators']).toEqual({ parameters: { validateRequestParameters: true, validateRequestBody: false } });
+      expect(document['x-amazon-apigateway-request-validator']).toBe('parameters');
+    }
+  });
+
   test('API Gateway\'s own answers: 401 with WWW-Authenticate: Bearer, 404 for an unknown route, and no CORS header from the API', () => {
     for (const api of env.apis) {
       const { document } = apiIn(synth, api.name);

@@ -124,6 +124,7 @@ describe('npm run verify rules', () => {
     [8, 'the backend drops the lockfile', (i) => delete i.platform.terraform.backend.s3.use_lockfile, /^terraform\.backend/],
     [9, 'a stage stops access logging', (i) => delete first(i.platform, 'aws_api_gateway_stage').access_log_settings, /^aws_api_gateway_stage\./],
     [9, 'the ALB stops access logging', (i) => (first(i.platform, 'aws_lb').access_logs.enabled = false), /^aws_lb\./],
+    [9, 'the VPC loses its flow log', (i) => delete i.platform.resource.aws_flow_log, /^aws_vpc\./],
     [
       11,
       'the CORS policy allows another origin',
@@ -153,6 +154,12 @@ describe('npm run verify rules', () => {
       expect(broken.violations.length).toBeGreaterThan(0);
       for (const v of broken.violations) expect(v.resource).toMatch(resource);
     });
+  });
+
+  it('rule 9 fails, alone, when prod (logKmsEncryption) has a log group without its KMS key', async () => {
+    const input = fresh('prod');
+    delete first(input.platform, 'aws_cloudwatch_log_group').kms_key_id;
+    expect(await failing(input)).toEqual([9]);
   });
 
   it('rule 10 fails, alone, when prod loses deletion protection on the user pool', async () => {

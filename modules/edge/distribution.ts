@@ -79,6 +79,8 @@ export interface ApiDistributionProps {
   readonly originVerify?: { readonly headerName: string; readonly value: string };
   readonly usEast1Provider: AwsProvider;
   readonly logRetentionDays: number;
+  /** KMS key (us-east-1) of the access log group. @default - CloudWatch Logs' own encryption */
+  readonly logKmsKeyArn?: string;
   readonly preventDestroy: boolean;
 }
 
@@ -239,6 +241,7 @@ export class ApiDistribution extends Construct {
       provider: props.usEast1Provider,
       name: `/aws/cloudfront/${name}`,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logKmsKeyArn,
       lifecycle: { preventDestroy: props.preventDestroy },
     });
     const source = new CloudwatchLogDeliverySource(this, 'access-log-source', {

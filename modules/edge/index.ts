@@ -89,6 +89,11 @@ export interface EdgeProps {
    */
   readonly logRetentionDays?: number;
   /**
+   * KMS key in us-east-1 that encrypts the WAF and CloudFront log groups (both live there).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly usEast1LogKmsKeyArn?: string;
+  /**
    * Whether `cdktf deploy` waits until CloudFront reports the distribution deployed to its edge locations.
    * @default true - a deploy ends when viewers can use the change; turn it off only where nothing propagates (the emulator)
    */
@@ -208,6 +213,7 @@ export class Edge extends Construct {
       rateLimit: props.wafRateLimit,
       ruleOverrides: props.wafRuleOverrides,
       logRetentionDays,
+      logKmsKeyArn: props.usEast1LogKmsKeyArn,
       preventDestroy,
     });
 
@@ -224,6 +230,7 @@ export class Edge extends Construct {
       originVerify,
       usEast1Provider: props.usEast1Provider,
       logRetentionDays,
+      logKmsKeyArn: props.usEast1LogKmsKeyArn,
       preventDestroy,
     });
 

@@ -21,6 +21,8 @@ export interface EdgeWebAclProps {
   /** Requests per client IP in any 5-minute window before WAF blocks that IP. */
   readonly rateLimit: number;
   readonly logRetentionDays: number;
+  /** KMS key (us-east-1) of the log group. @default - CloudWatch Logs' own encryption */
+  readonly logKmsKeyArn?: string;
   readonly preventDestroy: boolean;
   /**
    * Managed rules that count instead of block, for APIs whose legitimate calls they would stop: the common rule set
@@ -96,6 +98,7 @@ export class EdgeWebAcl extends Construct {
       provider: props.provider,
       name: `aws-waf-logs-${name}`,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logKmsKeyArn,
       lifecycle: { preventDestroy: props.preventDestroy },
     });
     new Wafv2WebAclLoggingConfiguration(this, 'logging', {

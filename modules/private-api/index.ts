@@ -52,6 +52,11 @@ export interface PrivateApiProps {
    */
   readonly allowWildcardCors?: boolean;
   /**
+   * KMS key that encrypts the access and execution log groups (one CloudWatch Logs of the region may use: modules/log-encryption).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logKmsKeyArn?: string;
+  /**
    * `lifecycle.prevent_destroy` on the log groups (the API's state worth keeping).
    * @default false - the log groups are destroyed with the stack
    */
@@ -175,12 +180,14 @@ export class PrivateApi extends Construct {
     this.accessLogGroup = new CloudwatchLogGroup(this, 'access-logs', {
       name: `/aws/apigateway/${fullName}/access`,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logKmsKeyArn,
       lifecycle,
     });
     // API Gateway creates this group itself, without retention, unless it exists first.
     const executionLogGroup = new CloudwatchLogGroup(this, 'execution-logs', {
       name: `API-Gateway-Execution-Logs_${this.restApi.id}/${stageName}`,
       retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.logKmsKeyArn,
       lifecycle,
     });
 

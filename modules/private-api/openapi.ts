@@ -25,6 +25,8 @@ import type { ApiPlan, IntegrationPlan, MethodPlan } from './plan';
 export const OPENAPI_VERSION = '3.0.1';
 /** The security scheme every authenticated operation names. */
 export const COGNITO_SECURITY_SCHEME = 'cognito-user-pool';
+/** The request validator every operation uses (API-wide default). */
+export const REQUEST_VALIDATOR = 'parameters';
 /** API Gateway's name for the ANY method in a path item (OpenAPI has no such method). */
 export const ANY_METHOD_KEY = 'x-amazon-apigateway-any-method';
 /** The largest definition PutRestApi accepts (API Gateway quotas: "API definition file size", 6 MB). */
@@ -101,6 +103,11 @@ export function openApiDocument(plan: ApiPlan, props: OpenApiDocumentProps): Ope
       },
     },
     'x-amazon-apigateway-gateway-responses': GATEWAY_RESPONSES,
+    // Every operation's declared request parameters (its path parameters) are checked before the integration runs
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-request-validation.html). Bodies
+    // are not: the environment file defines no body models, so the backends validate their own.
+    'x-amazon-apigateway-request-validators': { [REQUEST_VALIDATOR]: { validateRequestParameters: true, validateRequestBody: false } },
+    'x-amazon-apigateway-request-validator': REQUEST_VALIDATOR,
   };
 }
 

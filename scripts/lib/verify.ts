@@ -83,7 +83,12 @@ export const RULES: readonly Rule[] = [
       ...stateBackendProblems(i.platform, { bucket: i.environment.state.bucket, key: stateKey(i.environment, PLATFORM_STACK_KIND), region: i.environment.state.region, kmsKeyId: kmsKeyAliasArn(i.environment) }),
     ],
   },
-  { id: 9, name: 'access-logs-on', reason: 'access logs are on for every stage, the ALB, CloudFront and WAF', check: (i) => accessLogProblems(i.platform) },
+  {
+    id: 9,
+    name: 'access-logs-on',
+    reason: 'access logs are on for every stage, the ALB, CloudFront and WAF, flow logs for the VPC; log groups KMS-encrypted where the environment asks',
+    check: (i) => accessLogProblems(i.platform, { logKmsEncryption: i.environment.logKmsEncryption }),
+  },
   { id: 10, name: 'protections-as-configured', reason: 'deletion protection and prevent-destroy where the environment says so (always in prod)', check: (i) => protectionProblems(i.platform, i.environment.protections) },
   {
     id: 11,

@@ -316,9 +316,24 @@ export function clientProblems(json: Json, options: { emulator: boolean }): stri
   return problems;
 }
 
-/** Rule 9: access logs on for every stage, the ALB, CloudFront and WAF. */
-export function accessLogProblems(json: Json): string[] {
+/**
+ * Rule 9: access logs on for every stage, the ALB, CloudFront and WAF; VPC flow logs for every VPC the stack creates;
+ * and, where the environment asks for it (`logKmsEncryption`), every log group encrypted with a KMS key of the stack.
+ */
+export function accessLogProblems(json: Json, options: { logKmsEncryption?: boolean } = {}): string[] {
   const problems: string[] = [];
+  for (const [name] of entries(json, 'aws_vpc')) {
+    const address = addressOf('aws_vpc', name);
+    const logged = entries(json, 'aws_flow_log').some(([, f]) => refTo(f.vpc_id, 'aws_vpc', 'id') === address && (f.traffic_type ?? 'ALL') === 'ALL');
+    if (!logged) problems.push(`${address}: no aws_flow_log of ALL traffic; expected VPC flow logs`);
+  }
+  if (options.logKmsEncryption) {
+    const keys = new Set(entries(json, 'aws_kms_key').map(([n]) => addressOf('aws_kms_key', n)));
+    for (const [name, group] of entries(json, 'aws_cloudwatch_log_group')) {
+      const key = refTo(group.kms_key_id, 'aws_kms_key', 'arn');
+      if (!key || !keys.has(key)) problems.push(`aws_cloudwatch_log_group.${name}: kms_key_id is ${show(group.kms_key_id)}; expected a KMS key of this stack (logKmsEncryption is on)`);
+    }
+  }
   const logGroups = new Set(entries(json, 'aws_cloudwatch_log_group').map(([n]) => addressOf('aws_cloudwatch_log_group', n)));
   const stages = entries(json, 'aws_api_gateway_stage');
   if (stages.length === 0) problems.push('aws_api_gateway_stage: found none; expected one per API');
