@@ -60,6 +60,9 @@ describe('npm start, then npm run destroy -- local', () => {
     // every kind the destroy check lists is there now: the check can see what it must later miss
     const inventory = await emulatorInventory(daemon!.endpoint, 'eu-west-1');
     for (const [kind, ids] of Object.entries(inventory)) expect([kind, ids.length > 0]).toEqual([kind, true]);
+    // API Gateway's CloudWatch role is the account's setting, set by the bootstrap stack (the platform only checks it)
+    const account = await awsRequest(daemon!.endpoint, { service: 'apigateway', region: 'eu-west-1', path: '/account' });
+    expect(JSON.parse(account.text).cloudwatchRoleArn).toBe('arn:aws:iam::123456789012:role/platform-apigateway-cloudwatch-eu-west-1');
     // the platform's state is in the state bucket, under local/platform.tfstate
     // (a signed request: the bucket policy refuses anonymous reads, as on AWS)
     const state = await awsRequest(daemon!.endpoint, { service: 's3', region: 'eu-west-1', path: '/platform-tfstate-local/local/platform.tfstate' });
