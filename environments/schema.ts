@@ -6,7 +6,7 @@
  * loader prints it next to the environment, the field path and the value.
  */
 import { z } from 'zod';
-import { COGNITO_DOMAIN_RESERVED_WORDS } from '../modules/aws-limits';
+import { COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH } from '../modules/aws-limits';
 import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
 import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
@@ -21,6 +21,12 @@ export const MAX_API_GATEWAY_RESOURCES = 300;
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+
+/**
+ * The longest environment name whose derived names fit AWS's limits: the tightest is the edge's target group,
+ * `platform-<name>-execute-api`, at most 32 characters (stacks/names.ts builds the `platform-<name>` prefix).
+ */
+export const MAX_ENVIRONMENT_NAME_LENGTH = ELB_NAME_MAX_LENGTH - 'platform-'.length - '-execute-api'.length;
 
 /** Environments that talk to the local emulator instead of AWS. */
 export const EMULATOR_ENVIRONMENTS = ['local'] as const;
@@ -279,7 +285,9 @@ const ciSchema = z.strictObject({
 });
 
 export const environmentSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, { message: 'a lower-case name of 2 to 20 letters, digits and hyphens' }),
+  name: z.string().regex(new RegExp(`^[a-z][a-z0-9-]{1,${MAX_ENVIRONMENT_NAME_LENGTH - 1}}$`), {
+    message: `a lower-case name of 2 to ${MAX_ENVIRONMENT_NAME_LENGTH} letters, digits and hyphens (platform-<name>-execute-api, the target group's name, must fit AWS's ${ELB_NAME_MAX_LENGTH} characters)`,
+  }),
   account: z.strictObject({
     id: z.string().regex(ACCOUNT_ID, { message: 'a 12-digit AWS account id' }),
     region: regionSchema,

@@ -52,6 +52,9 @@ export const API = {
   acm: 'https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html',
 } as const;
 
+/** Load balancer and target group names: at most 32 characters (CreateLoadBalancer, CreateTargetGroup). */
+export const ELB_NAME_MAX_LENGTH = 32;
+
 /** Letters, digits and hyphens, not starting or ending with a hyphen (ELB names). */
 const ELB_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
 /** EC2 security group names and descriptions: a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* */
@@ -62,8 +65,8 @@ const IAM_DESCRIPTION = /^[\t\n\r\u0020-\u007E\u00A1-\u00FF]*$/;
 const COGNITO_NAME = /^[\w\s+=,.@-]+$/;
 
 export const AWS_LIMITS: readonly AwsLimit[] = [
-  { type: 'aws_lb', attribute: 'name', min: 1, max: 32, pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, allowed: 'letters, digits and hyphens, not starting or ending with a hyphen nor with "internal-"', page: API.elb },
-  { type: 'aws_lb_target_group', attribute: 'name', min: 1, max: 32, pattern: ELB_NAME, allowed: 'letters, digits and hyphens, not starting or ending with a hyphen', page: API.targetGroup },
+  { type: 'aws_lb', attribute: 'name', min: 1, max: ELB_NAME_MAX_LENGTH, pattern: /^(?!internal-)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/, allowed: 'letters, digits and hyphens, not starting or ending with a hyphen nor with "internal-"', page: API.elb },
+  { type: 'aws_lb_target_group', attribute: 'name', min: 1, max: ELB_NAME_MAX_LENGTH, pattern: ELB_NAME, allowed: 'letters, digits and hyphens, not starting or ending with a hyphen', page: API.targetGroup },
   { type: 'aws_lb_listener_rule', attribute: 'condition.path_pattern.values', min: 1, max: 128, allowed: 'a path pattern', page: API.listenerRule },
   { type: 'aws_lb_listener_rule', attribute: 'condition.host_header.values', min: 1, max: 128, pattern: /^[A-Za-z0-9.*?-]+$/, allowed: 'letters, digits, "-", "." and the wildcards * and ?', page: API.listenerRule },
   { type: 'aws_security_group', attribute: 'name', min: 1, max: 255, pattern: /^(?!sg-)[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, allowed: 'a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*, not starting with "sg-"', page: API.securityGroup },

@@ -4,7 +4,8 @@
  * and what would be valid.
  */
 import { EnvironmentError, listEnvironments, loadEnvironment, parseEnvironment } from '../../environments/load';
-import { countApiResources } from '../../environments/schema';
+import { countApiResources, MAX_ENVIRONMENT_NAME_LENGTH } from '../../environments/schema';
+import { platformNamePrefix } from '../../stacks/names';
 import { carveSubnets, cidrContains, cidrsOverlap } from '../../environments/cidr';
 import { ENVIRONMENT_NAMES, rawEnvironment } from '../helpers/synth';
 
@@ -117,6 +118,15 @@ describe('bad environment files', () => {
     // the root and 299 paths: the API's name is the base path mapping's, not a resource of the API
     raw.apis[0].routes = Array.from({ length: 299 }, (_, i) => ({ path: `/r${i}`, method: 'GET', scopes: ['orders.read'], integration: { type: 'MOCK' } }));
     expect(countApiResources(parseEnvironment('dev', raw).apis[0]!)).toBe(300);
+  });
+
+  it('fails when the environment name is too long for the names built from it (AWS caps a target group name at 32)', () => {
+    expect(MAX_ENVIRONMENT_NAME_LENGTH).toBe(11);
+    // the longest name passes, and its target group name is exactly 32 characters
+    const longest = 'a'.repeat(MAX_ENVIRONMENT_NAME_LENGTH);
+    expect(`${platformNamePrefix({ name: longest })}-execute-api`).toHaveLength(32);
+    const error = errorOf('dev', (e) => (e.name = 'integration-1'));
+    expect(problemAt(error, 'name').message).toMatch(/a lower-case name of 2 to 11 letters, digits and hyphens \(platform-<name>-execute-api, the target group's name, must fit AWS's 32 characters\)/);
   });
 
   it('shows the value it got, quoted, in the message', () => {

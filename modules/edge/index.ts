@@ -17,6 +17,7 @@ import { Construct } from 'constructs';
 import { CLOUDWATCH_RETENTION_DAYS, PRICE_CLASSES, type CertificateConfig } from '../../environments/schema';
 import type { Network } from '../network';
 import { PrivateCustomDomain, type CorsPlan, type MappedApi } from '../private-api';
+import { ELB_NAME_MAX_LENGTH } from '../aws-limits';
 import { EdgeDns, type HostedZoneConfig } from './certificates';
 import { ApiDistribution } from './distribution';
 import { OriginLoadBalancer } from './load-balancer';
@@ -121,7 +122,7 @@ export const MAX_CACHE_BEHAVIORS = 75;
 export const MAX_APIS = Math.floor(MAX_CACHE_BEHAVIORS / 2);
 
 /** `-execute-api` is the longest suffix of a 32-character ALB or target group name. */
-export const MAX_NAME_PREFIX_LENGTH = 32 - '-execute-api'.length;
+export const MAX_NAME_PREFIX_LENGTH = ELB_NAME_MAX_LENGTH - '-execute-api'.length;
 
 export class Edge extends Construct {
   readonly distribution: ApiDistribution;
@@ -254,7 +255,7 @@ function validate(props: EdgeProps): void {
     throw new EdgeConfigError(`edge: ${message}`);
   };
   if (!/^[a-z][a-z0-9-]*[a-z0-9]$/.test(props.namePrefix) || props.namePrefix.length > MAX_NAME_PREFIX_LENGTH) {
-    fail(`namePrefix "${props.namePrefix}" is not valid: use at most ${MAX_NAME_PREFIX_LENGTH} lower-case letters, digits and hyphens (ALB and target group names are capped at 32)`);
+    fail(`namePrefix "${props.namePrefix}" is not valid: use at most ${MAX_NAME_PREFIX_LENGTH} lower-case letters, digits and hyphens (ALB and target group names are capped at ${ELB_NAME_MAX_LENGTH})`);
   }
   if (props.apis.length === 0) fail('apis is empty: give at least one PrivateApi (the distribution needs an origin)');
   const names = props.apis.map((a) => a.name);
