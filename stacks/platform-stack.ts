@@ -68,7 +68,8 @@ export class PlatformStack extends IsolatedStack {
       const usEast1 =
         env.account.region === 'us-east-1'
           ? regional
-          : new LogEncryptionKey(this, 'log-encryption-us-east-1', { ...keyProps, namePrefix: `${namePrefix}-us-east-1`, region: 'us-east-1', provider: this.providers.usEast1 });
+          : // Aliases are regional: the same alias names the us-east-1 key there.
+            new LogEncryptionKey(this, 'log-encryption-us-east-1', { ...keyProps, region: 'us-east-1', provider: this.providers.usEast1 });
       logKeys = { regional, usEast1 };
     }
     this.logEncryption = logKeys;

@@ -7,6 +7,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { App, Testing, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import {
+  LOG_KEY_TAG,
   GithubOidc,
   applyRolePolicy,
   applySubjects,
@@ -17,6 +18,7 @@ import {
   type PolicyDocument,
 } from '../../modules/github-oidc';
 import { stateKeyPolicy } from '../../stacks/state-bootstrap-stack';
+import { logEncryptionKeyPolicy } from '../../modules/log-encryption';
 
 const ACCOUNT = '111111111111';
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455556666`;
@@ -38,7 +40,7 @@ function synth(props: Partial<GithubOidcProps> = {}): Record<string, any> {
   return JSON.parse(Testing.synth(stack, true));
 }
 
-async function decide(policy: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}): Promise<string> {
+async function decide(policy: PolicyDocument, action: string, resource: string, context: Record<string, string> = {}, keyPolicy?: object): Promise<string> {
   const result = await runSimulation(
     {
       request: { principal: `arn:aws:iam::${ACCOUNT}:role/ci`, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
@@ -46,7 +48,7 @@ async function decide(policy: PolicyDocument, action: string, resource: string, 
       serviceControlPolicies: [],
       resourceControlPolicies: [],
       // KMS needs a key policy too: the state key's (the account, then IAM policies, decide).
-      resourcePolicy: resource === KEY ? stateKeyPolicy(ACCOUNT) : undefined,
+      resourcePolicy: keyPolicy ?? (resource === KEY ? stateKeyPolicy(ACCOUNT) : undefined),
     },
     {},
   );
@@ -141,10 +143,23 @@ describe('apply role, evaluated', () => {
     expect(await decide(apply, action, resource)).toBe('Allowed');
   });
 
-  test('allows passing its own roles to API Gateway only', async () => {
-    const role = `arn:aws:iam::${ACCOUNT}:role/platform-dev-api-gateway-logs`;
+  test('allows passing its own roles to API Gateway and VPC flow logs only', async () => {
+    const role = `arn:aws:iam::${ACCOUNT}:role/platform-dev-vpc-flow-logs`;
     expect(await decide(apply, 'iam:PassRole', role, { 'iam:PassedToService': 'apigateway.amazonaws.com' })).toBe('Allowed');
+    expect(await decide(apply, 'iam:PassRole', role, { 'iam:PassedToService': 'vpc-flow-logs.amazonaws.com' })).toBe('Allowed');
     expect(await decide(apply, 'iam:PassRole', role, { 'iam:PassedToService': 'ec2.amazonaws.com' })).not.toBe('Allowed');
+  });
+
+  test('manages only the log KMS keys tagged with its environment: never the state key, nor another environment\'s', async () => {
+    const logKey = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1111aaaa-2222-3333-4444-555566667777`;
+    expect(await decide(apply, 'kms:CreateKey', '*', { [`aws:RequestTag/${LOG_KEY_TAG}`]: 'platform-dev' })).toBe('Allowed');
+    expect(await decide(apply, 'kms:CreateKey', '*', { [`aws:RequestTag/${LOG_KEY_TAG}`]: 'platform-prod' })).not.toBe('Allowed');
+    // a log key's own policy lets the account's IAM policies decide (modules/log-encryption)
+    const logKeyPolicy = logEncryptionKeyPolicy(ACCOUNT, 'eu-west-1');
+    expect(await decide(apply, 'kms:EnableKeyRotation', logKey, { [`aws:ResourceTag/${LOG_KEY_TAG}`]: 'platform-dev' }, logKeyPolicy)).toBe('Allowed');
+    expect(await decide(apply, 'kms:ScheduleKeyDeletion', KEY)).not.toBe('Allowed');
+    expect(await decide(apply, 'kms:PutKeyPolicy', logKey, { [`aws:ResourceTag/${LOG_KEY_TAG}`]: 'platform-prod' }, logKeyPolicy)).not.toBe('Allowed');
+    expect(await decide(apply, 'ec2:CreateFlowLogs', `arn:aws:ec2:eu-west-1:${ACCOUNT}:vpc/vpc-1`)).toBe('Allowed');
   });
 
   test.each([

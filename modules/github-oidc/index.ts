@@ -17,6 +17,7 @@ import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
+import { LOG_KEY_TAG } from '../log-encryption/tag';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
@@ -90,6 +91,9 @@ export function planSubjects(repository: string, mainBranch = 'main'): string[] 
  * deploy-environment.yml asks for all of it, and the job's `timeout-minutes` stays below it.
  */
 export const APPLY_SESSION_SECONDS = 4 * 60 * 60;
+
+/** The tag the platform's log KMS keys carry (value: the environment's name prefix); the apply role manages only those. */
+export { LOG_KEY_TAG } from '../log-encryption/tag';
 export const PLAN_SESSION_SECONDS = 60 * 60;
 
 export function applySubjects(repository: string, environment: string): string[] {
@@ -178,6 +182,7 @@ export const PLATFORM_WRITE_ACTIONS: readonly string[] = [
   'ec2:*Route',
   'ec2:*InternetGateway*',
   'ec2:*NetworkInterface*',
+  'ec2:*FlowLogs*',
   'ec2:*Tags',
   'ec2:Describe*',
   'ec2:GetManagedPrefixListEntries',
@@ -255,19 +260,52 @@ export function applyRolePolicy(input: RolePolicyInput): PolicyDocument {
         Resource: roles,
       },
       {
-        Sid: 'PassOwnRolesToApiGateway',
+        Sid: 'PassOwnRolesToTheirServices',
         Effect: 'Allow',
         Action: 'iam:PassRole',
         Resource: roles,
-        Condition: { StringEquals: { 'iam:PassedToService': 'apigateway.amazonaws.com' } },
+        // VPC flow logs write through the network module's role.
+        Condition: { StringEquals: { 'iam:PassedToService': ['apigateway.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
       },
       {
         Sid: 'ServiceLinkedRoles',
         Effect: 'Allow',
         Action: 'iam:CreateServiceLinkedRole',
         Resource: '*',
-        Condition: { StringEquals: { 'iam:AWSServiceName': ['elasticloadbalancing.amazonaws.com', 'wafv2.amazonaws.com', 'delivery.logs.amazonaws.com'] } },
+        // Cognito's email through SES (identity.email) uses its service-linked role.
+        Condition: {
+          StringEquals: { 'iam:AWSServiceName': ['elasticloadbalancing.amazonaws.com', 'wafv2.amazonaws.com', 'delivery.logs.amazonaws.com', 'email.cognito-idp.amazonaws.com'] },
+        },
       },
+      // The log groups' KMS keys (logKmsEncryption): created tagged with this environment's prefix, and only keys with
+      // that tag managed afterwards, so the state key and anyone else's keys stay out of reach.
+      {
+        Sid: 'CreateLogKeysTagged',
+        Effect: 'Allow',
+        Action: ['kms:CreateKey', 'kms:TagResource'],
+        Resource: '*',
+        Condition: { StringEquals: { [`aws:RequestTag/${LOG_KEY_TAG}`]: input.namePrefix } },
+      },
+      {
+        Sid: 'ManageOwnLogKeys',
+        Effect: 'Allow',
+        Action: [
+          'kms:PutKeyPolicy',
+          'kms:EnableKeyRotation',
+          'kms:DisableKeyRotation',
+          'kms:UpdateKeyDescription',
+          'kms:ScheduleKeyDeletion',
+          'kms:CancelKeyDeletion',
+          'kms:TagResource',
+          'kms:UntagResource',
+          'kms:CreateAlias',
+          'kms:DeleteAlias',
+          'kms:UpdateAlias',
+        ],
+        Resource: `arn:aws:kms:*:${input.accountId}:key/*`,
+        Condition: { StringEquals: { [`aws:ResourceTag/${LOG_KEY_TAG}`]: input.namePrefix } },
+      },
+      { Sid: 'OwnLogKeyAliases', Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:DeleteAlias', 'kms:UpdateAlias'], Resource: `arn:aws:kms:*:${input.accountId}:alias/${input.namePrefix}-*` },
       ...statePolicy(input.stateBucket, input.stateKmsKeyArn, input.environment, 'all'),
       // The CI trust itself stays out of reach: an apply could otherwise widen its own access.
       {

@@ -15,6 +15,9 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { LOG_KEY_TAG } from './tag';
+
+export { LOG_KEY_TAG } from './tag';
 
 export interface LogEncryptionKeyProps {
   /** Alias `alias/<namePrefix>-logs` (and the description). */
@@ -69,6 +72,8 @@ export class LogEncryptionKey extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: LOG_KEY_DELETION_WINDOW_DAYS,
       policy: JSON.stringify(logEncryptionKeyPolicy(props.accountId, props.region)),
+      // The CI apply role creates and manages only keys with this tag (modules/github-oidc).
+      tags: { [LOG_KEY_TAG]: props.namePrefix },
       lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
     });
     this.alias = new KmsAlias(this, 'alias', { provider: props.provider, name: `alias/${props.namePrefix}-logs`, targetKeyId: this.key.keyId });
