@@ -9,7 +9,10 @@ usage: npm run bootstrap -- <environment> [--endpoint URL]
 Creates the Terraform state of the environment's account, once per account and
 before the first deploy there: a KMS key (rotation on) with the environment's
 alias, and the state bucket (versioned, SSE-KMS with that key, public access
-blocked, ACLs off, TLS-only and KMS-only policy, old versions expire).
+blocked, ACLs off, TLS-only and KMS-only policy, old versions expire). Also
+sets API Gateway's CloudWatch role for the account in the environment's region
+(an account-wide setting every API's logs go through; the platform stacks only
+check that it exists).
 
 When the environment file has "ci" (its GitHub repository), also creates the
 roles the workflows assume (modules/github-oidc: GitHub's OIDC provider unless
