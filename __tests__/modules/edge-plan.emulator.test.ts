@@ -5,9 +5,8 @@
  * apply. That is what `count` (not `for_each`) over the sorted ids buys.
  *
  * The stack's S3 backend is replaced by a local one with a Terraform override
- * file, so the plan needs no state bucket. Only a plan: the emulator implements
- * neither CloudFront VPC origins nor response headers policies, so the edge
- * cannot be applied to it.
+ * file, so the plan needs no state bucket. Before the account has API Gateway's
+ * CloudWatch role (the bootstrap stack's), the plan stops and says what to run.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,8 @@ import type { Environment } from '../../environments/schema';
 import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from '../../modules/edge';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { stackDir, synthEnvironments } from '../../scripts/lib/synth';
-import { terraform, terraformEnv } from '../../scripts/lib/terraform';
+import { terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';
+import { awsRequest } from '../helpers/aws-request';
 import { platformStackId } from '../../stacks';
 
 jest.setTimeout(600_000);
@@ -34,6 +34,7 @@ let emulator: Emulator;
 let env: Environment;
 let workDir: string;
 let plan: { resource_changes: ResourceChange[]; prior_state?: any };
+let withoutBootstrap: RunResult;
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -45,11 +46,32 @@ beforeAll(async () => {
   const dir = stackDir(platformStackId(env), join(workDir, 'cdktf.out'));
   writeFileSync(join(dir, 'backend_override.tf.json'), JSON.stringify({ terraform: { backend: { local: { path: join(workDir, 'terraform.tfstate') } } } }));
 
-  // WHEN Terraform plans it against the emulator
+  // WHEN Terraform plans it against the emulator, before the account's bootstrap
   const tfEnv = terraformEnv();
   await terraform(dir, ['init', '-input=false', '-no-color'], { env: tfEnv });
-  await terraform(dir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=edge.tfplan'], { env: tfEnv });
+  const args = ['plan', '-input=false', '-no-color', '-lock=false', '-out=edge.tfplan'];
+  withoutBootstrap = await terraform(dir, args, { env: tfEnv, allowFailure: true });
+  // AND again once the account has API Gateway's CloudWatch role (what the bootstrap stack creates)
+  const role = await awsRequest(emulator.endpoint, {
+    service: 'iam',
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      Action: 'CreateRole',
+      Version: '2010-05-08',
+      RoleName: `platform-apigateway-cloudwatch-${env.account.region}`,
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+    }).toString(),
+  });
+  if (role.status !== 200) throw new Error(`CreateRole: HTTP ${role.status} ${role.text}`);
+  await terraform(dir, args, { env: tfEnv });
   plan = JSON.parse((await terraform(dir, ['show', '-json', '-no-color', 'edge.tfplan'], { env: tfEnv })).stdout);
+});
+
+test("fails the plan, saying what to run, while the account has no API Gateway CloudWatch role (an account-wide setting the bootstrap stack makes)", () => {
+  expect(withoutBootstrap.code).toBe(1);
+  expect(withoutBootstrap.stderr).toContain(`API Gateway's CloudWatch role platform-apigateway-cloudwatch-${env.account.region} does`);
+  expect(withoutBootstrap.stderr.replace(/\s+/g, ' ')).toContain('Run npm run bootstrap -- local first.');
 });
 
 afterAll(async () => {
