@@ -5,6 +5,7 @@
  * `crossFieldRules` below. Every message says what would be valid, because the
  * loader prints it next to the environment, the field path and the value.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH } from '../modules/aws-limits';
 import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
@@ -45,7 +46,7 @@ const EMAIL_ADDRESS = /^([^<>]+ <[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<
 /** SES regions a user pool of any region may send through (Cognito's backwards-compatible regions). */
 export const COGNITO_LEGACY_SES_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'] as const;
 /** Length of the default prefix-domain suffix (hex characters). */
-export const DEFAULT_DOMAIN_SUFFIX_LENGTH = 8;
+const DEFAULT_DOMAIN_SUFFIX_LENGTH = 8;
 
 const regionSchema = z.string().regex(REGION, { message: 'an AWS region such as eu-west-1 or us-east-1' });
 
@@ -360,6 +361,18 @@ export function countApiResources(api: Pick<ApiConfig, 'routes'>): number {
 }
 
 /** Rules that span fields; each issue names the field to fix. */
+/**
+ * The Cognito prefix domain of an environment: `<prefix>-<suffix>`. A prefix domain is unique per region across every
+ * AWS customer; the default suffix (from the account id and the environment name: stable across deploys, different
+ * per account) makes a collision with someone else's unlikely. `suffix: ""` uses the prefix alone.
+ */
+export function cognitoDomainPrefix(env: Pick<Environment, 'name' | 'account' | 'identity'>): string | undefined {
+  const domain = env.identity.domain;
+  if (domain.mode !== 'prefix') return undefined;
+  const suffix = domain.suffix ?? createHash('sha256').update(`${env.account.id}/${env.name}`).digest('hex').slice(0, DEFAULT_DOMAIN_SUFFIX_LENGTH);
+  return suffix === '' ? domain.prefix : `${domain.prefix}-${suffix}`;
+}
+
 export function crossFieldRules(env: Environment): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const isEmulator = (EMULATOR_ENVIRONMENTS as readonly string[]).includes(env.name);
@@ -467,7 +480,7 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
   // Cognito prefix domain: unique per region across AWS; AWS refuses a prefix holding "aws", "amazon" or "cognito".
   if (env.identity.domain.mode === 'prefix') {
     const { prefix, suffix } = env.identity.domain;
-    const full = suffix === '' ? prefix : `${prefix}-${suffix ?? 'x'.repeat(DEFAULT_DOMAIN_SUFFIX_LENGTH)}`;
+    const full = cognitoDomainPrefix(env)!;
     if (full.length > 63) {
       issues.push({ path: ['identity', 'domain', 'prefix'], message: `a prefix of at most ${63 - (full.length - prefix.length)} characters: with its suffix the domain has ${full.length}, Cognito takes 63` });
     }

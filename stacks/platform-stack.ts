@@ -7,13 +7,13 @@ import { IsolatedStack } from './isolated-stack';
 import type { Construct } from 'constructs';
 import type { Environment } from '../environments/schema';
 import { addS3Backend } from './backend';
-import { apiGatewayCloudwatchRoleName, cognitoDomainPrefix, platformNamePrefix } from './names';
+import { apiGatewayCloudwatchRoleName, platformNamePrefix } from './names';
 import { createProviders, type Providers } from './providers';
 import { addIdentityOutputs, Identity } from '../modules/identity';
 import { LogEncryptionKey } from '../modules/log-encryption';
 import { Network } from '../modules/network';
 import { PrivateApi, RequiredApiGatewayAccountLogging } from '../modules/private-api';
-import { EMULATOR_ENVIRONMENTS } from '../environments/schema';
+import { cognitoDomainPrefix, EMULATOR_ENVIRONMENTS } from '../environments/schema';
 import { addEdgeOutputs, Edge } from '../modules/edge';
 
 /** The state key's stack part: `<environment>/platform.tfstate`. */

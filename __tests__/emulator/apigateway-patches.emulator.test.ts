@@ -257,6 +257,18 @@ describe('raw calls the provider never makes', () => {
     expect([...(await heldRoutes(api.id)).keys()].sort()).toEqual(routesOf(1));
   });
 
+  it('an import updates the API without changing its endpoint configuration; creating one from a document takes its VPC endpoint ids (apigateway_openapi_import)', async () => {
+    const elsewhere = { ...documentFor(1), servers: [{ url: '/', 'x-amazon-apigateway-endpoint-configuration': { vpcEndpointIds: ['vpce-0fedcba9876543210'] } }] };
+    const api = (await apigateway('/restapis', 'POST', { name: 'endpoint', endpointConfiguration: { types: ['PRIVATE'], vpcEndpointIds: [ENDPOINT] } })).json;
+    for (const [mode, document] of [['overwrite', elsewhere], ['merge', elsewhere], ['overwrite', { ...documentFor(1), servers: [] }]] as const) {
+      expect((await apigateway(`/restapis/${api.id}?mode=${mode}`, 'PUT', JSON.stringify(document))).status).toBe(200);
+      expect((await apigateway(`/restapis/${api.id}`)).json.endpointConfiguration).toEqual({ types: ['PRIVATE'], vpcEndpointIds: [ENDPOINT] });
+    }
+    const created = await apigateway('/restapis', 'POST', JSON.stringify(elsewhere));
+    expect(created.status).toBe(200);
+    expect(created.json.endpointConfiguration.vpcEndpointIds).toEqual(['vpce-0fedcba9876543210']);
+  });
+
   it('a private custom domain name needs a certificate, and maps only to PRIVATE APIs (apigateway_private_domain_names)', async () => {
     const noCertificate = await apigateway('/domainnames', 'POST', { domainName: 'other.example.com', endpointConfiguration: { types: ['PRIVATE'] } });
     expect(noCertificate.status).toBe(400);

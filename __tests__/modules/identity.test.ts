@@ -9,7 +9,7 @@ import { Testing, TerraformStack } from 'cdktf';
 import type { IdentityConfig } from '../../environments/schema';
 import { addIdentityOutputs, Identity, type IdentityProps } from '../../modules/identity';
 import { COGNITO_SECURITY_SCHEME, authorizerOf, operationsOf } from '../../modules/private-api/openapi';
-import { cognitoDomainPrefix } from '../../stacks/names';
+import { cognitoDomainPrefix } from '../../environments/schema';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 
 const CLIENT = 'aws_cognito_user_pool_client';

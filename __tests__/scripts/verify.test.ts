@@ -68,6 +68,21 @@ describe('npm run verify rules', () => {
     ],
     [2, 'the deny names another endpoint', (i) => (first(i.platform, 'aws_api_gateway_rest_api_policy').policy = first(i.platform, 'aws_api_gateway_rest_api_policy').policy.replace(/\$\{aws_vpc_endpoint\.[^}]+\.id\}/, 'vpce-0fedcba9876543210')), /^aws_api_gateway_rest_api_policy\./],
     [1, 'the REST API is imported in merge mode (removed routes would stay)', (i) => (first(i.platform, 'aws_api_gateway_rest_api').put_rest_api_mode = 'merge'), /^aws_api_gateway_rest_api\./],
+    [1, 'the document names another endpoint', (i) => editDocument(i, (d) => (d.servers[0]['x-amazon-apigateway-endpoint-configuration'].vpcEndpointIds = ['vpce-0badbadbadbadbad0'])), /^aws_api_gateway_rest_api\./],
+    [1, 'the REST API gets an inline policy besides its policy resource', (i) => (first(i.platform, 'aws_api_gateway_rest_api').policy = first(i.platform, 'aws_api_gateway_rest_api_policy').policy), /^aws_api_gateway_rest_api\./],
+    [1, 'the REST API disables its execute-api endpoint', (i) => (first(i.platform, 'aws_api_gateway_rest_api').disable_execute_api_endpoint = true), /^aws_api_gateway_rest_api\./],
+    [
+      1,
+      'a route is added as a separate aws_api_gateway_method (the overwrite would not remove it)',
+      (i) => {
+        const api = Object.keys(i.platform.resource.aws_api_gateway_rest_api)[0];
+        i.platform.resource.aws_api_gateway_method = {
+          extra: { rest_api_id: `\${aws_api_gateway_rest_api.${api}.id}`, resource_id: `\${aws_api_gateway_rest_api.${api}.root_resource_id}`, http_method: 'DELETE', authorization: 'NONE' },
+        };
+      },
+      /^aws_api_gateway_method\.extra$/,
+    ],
+    [1, 'the private custom domain name loses its access association', (i) => delete i.platform.resource.aws_api_gateway_domain_name_access_association, /^aws_api_gateway_domain_name\./],
     [1, 'the private custom domain name is associated with another endpoint', (i) => (first(i.platform, 'aws_api_gateway_domain_name_access_association').access_association_source = 'vpce-0badbadbadbadbad0'), /^aws_api_gateway_domain_name_access_association\./],
     [
       2,
@@ -154,6 +169,31 @@ describe('npm run verify rules', () => {
       expect(broken.violations.length).toBeGreaterThan(0);
       for (const v of broken.violations) expect(v.resource).toMatch(resource);
     });
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['not an OpenAPI document', '{"paths": "GET /"}'],
+  ])('rule 1 fails, naming the REST API, when its body is %s (rules 2 and 3 have no operations to check then)', async (_what, body) => {
+    const input = fresh('dev');
+    const api = first(input.platform, 'aws_api_gateway_rest_api');
+    if (body === undefined) delete api.body;
+    else api.body = body;
+    const results = await verify(input);
+    expect(results.filter((r) => !r.passed).map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(results.find((r) => r.id === 1)!.violations.map((v) => `${v.resource}: ${v.problem}`)).toEqual([
+      expect.stringMatching(/^aws_api_gateway_rest_api\.\S+: body is (missing|not an OpenAPI document); expected the API's OpenAPI document/),
+    ]);
+  });
+
+  it('rule 1 fails, naming the domain name, when the custom domain name is made REGIONAL (rules 4 and 5 see the public way in too)', async () => {
+    const input = fresh('dev');
+    first(input.platform, 'aws_api_gateway_domain_name').endpoint_configuration.types = ['REGIONAL'];
+    const results = await verify(input);
+    expect(results.filter((r) => !r.passed).map((r) => r.id)).toEqual([1, 4, 5]);
+    expect(results.find((r) => r.id === 1)!.violations.map((v) => `${v.resource}: ${v.problem}`)).toEqual([
+      expect.stringMatching(/^aws_api_gateway_domain_name\.\S+: endpoint_configuration\.types is \["REGIONAL"\]; expected \["PRIVATE"\]/),
+    ]);
   });
 
   it('rule 9 fails, alone, when prod (logKmsEncryption) has a log group without its KMS key', async () => {

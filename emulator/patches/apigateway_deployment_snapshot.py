@@ -15,39 +15,21 @@ What AWS does, kept here:
   resource path -> HTTP method -> {authorizationType, apiKeyRequired}
   (https://docs.aws.amazon.com/apigateway/latest/api/API_GetDeployment.html).
   Without `embed` there is no `apiSummary`.
-The snapshot also keeps each method's authorizer, scopes and integration and the
-API's resource policy at that time (`Deployment.snapshot`), which the local edge
-reads; only `apiSummary` is on the wire, as on AWS.
+Only that summary is kept (`Deployment.api_summary`): nothing here serves
+requests, so the rest of the snapshot would have no reader.
 """
-import copy
 
 
-def snapshot_of(api) -> dict:
-    routes = {}
+def api_summary(api) -> dict:
+    """The API as it is now: resource path -> HTTP method -> {authorizationType, apiKeyRequired}."""
+    summary = {}
     for resource in api.resources.values():
-        path = resource.get_path()
         for method_type, method in resource.resource_methods.items():
-            integration = method.method_integration
-            routes.setdefault(path, {})[method_type] = {
+            summary.setdefault(resource.get_path(), {})[method_type] = {
                 "authorizationType": method.authorization_type or "NONE",
                 "apiKeyRequired": bool(method.api_key_required),
-                "authorizerId": method.authorizer_id,
-                "authorizationScopes": list(method.authorization_scopes or []),
-                "integration": copy.deepcopy(integration.to_json()) if integration else None,
             }
-    return {
-        "routes": routes,
-        "policy": api.policy,
-        "authorizers": {a.id: copy.deepcopy(a.to_json()) for a in api.authorizers.values()},
-        "gatewayResponses": {t: copy.deepcopy(r.to_json()) for t, r in api.gateway_responses.items()},
-    }
-
-
-def api_summary(snapshot: dict) -> dict:
-    return {
-        path: {method: {"authorizationType": m["authorizationType"], "apiKeyRequired": m["apiKeyRequired"]} for method, m in methods.items()}
-        for path, methods in snapshot["routes"].items()
-    }
+    return summary
 
 
 def apply() -> None:
@@ -61,9 +43,9 @@ def apply() -> None:
 
     def create_deployment(self, function_id, name, description="", stage_variables=None):
         api = self.get_rest_api(function_id)
-        taken = snapshot_of(api)  # before moto's own checks and stage handling: the API as it is now
+        taken = api_summary(api)  # before moto's own checks and stage handling: the API as it is now
         deployment = original_create(self, function_id, name, description, stage_variables)
-        deployment.snapshot = taken
+        deployment.api_summary = taken
         return deployment
 
     def get_deployment(self):
@@ -74,7 +56,7 @@ def apply() -> None:
             raise DeploymentNotFoundException()
         body = deployment.to_json()
         if "apisummary" in [e.lower() for e in self.querystring.get("embed", [])]:
-            body["apiSummary"] = api_summary(getattr(deployment, "snapshot", {"routes": {}}))
+            body["apiSummary"] = getattr(deployment, "api_summary", {})
         return json.dumps(body)
 
     APIGatewayBackend.create_deployment = create_deployment

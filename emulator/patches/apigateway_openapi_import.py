@@ -10,16 +10,22 @@ Then nothing deployed from a document can be read back and checked.
 
 What AWS does, kept here:
 - `overwrite`: "items from an existing API that are not specifically defined in
-  the imported definition will be deleted"; `merge`: they "are left alone"
+  the imported definition will be deleted"; "any API configuration not
+  explicitly included in the imported body will be reset to its default value.
+  This includes settings like security policies, authorization configurations,
+  and other API-level properties"; `merge`: they "are left alone"
   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-update.html).
-  In overwrite mode that includes API-level properties: name and description
-  from `info`, the resource policy (`x-amazon-apigateway-policy`), the
-  endpoint's VPC endpoint ids (`x-amazon-apigateway-endpoint-configuration` of
-  the server object), API key source, binary media types, minimum compression
-  size; authorizers, gateway responses, request validators and models. The
-  endpoint TYPE is not part of a document and stays. (The AWS provider 5.x
-  sets the configured name, description, endpoint ids and policy again right
-  after the import.)
+  So in overwrite mode: name and description from `info`, the resource policy
+  (`x-amazon-apigateway-policy`), API key source, binary media types, minimum
+  compression size; authorizers, gateway responses, request validators and
+  models. (The AWS provider 5.x sets the configured name, description and
+  policy again right after the import.)
+- The same page: an import updates an API "without changing its endpoint
+  configuration, as well as stages and stage variables": PutRestApi leaves the
+  endpoint type and its VPC endpoint ids as they are, in both modes. Only
+  ImportRestApi, which creates the API, takes the VPC endpoint ids from
+  `x-amazon-apigateway-endpoint-configuration` of the server object
+  (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-endpoint-configuration.html).
 - An import that fails changes nothing ("the new API definition is discarded
   and no change is made to the existing API",
   https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-errors-warnings.html):
@@ -34,7 +40,9 @@ What AWS does, kept here:
   requirement's scopes become the method's authorization scopes
   (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-enable-cognito-user-pool.html);
   an `apiKey` scheme named x-api-key without authorizer requires an API key;
-  `awsSigv4` is AWS_IAM. No requirement: authorization NONE.
+  `awsSigv4` is AWS_IAM. No requirement: authorization NONE. (A requirement
+  naming no scheme of the document is skipped here: what AWS answers to it is
+  not documented.)
 - Gateway responses: `x-amazon-apigateway-gateway-responses`
   (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.html).
 Not modelled: Swagger 2.0 documents, warnings (`failOnWarnings`), `basePath`
@@ -105,7 +113,7 @@ def method_authorization(operation: dict, document: dict, schemes: dict, authori
         for scheme_name, scopes in (requirement or {}).items():
             scheme = schemes.get(scheme_name)
             if scheme is None:
-                raise bad_request(f"Errors found during import:\n\tNo security definition found for '{scheme_name}'")
+                continue
             auth_type = str(scheme.get("x-amazon-apigateway-authtype", "")).lower()
             if scheme_name in authorizer_ids:
                 kind = "COGNITO_USER_POOLS" if auth_type == "cognito_user_pools" else "CUSTOM"
@@ -130,6 +138,15 @@ def request_parameters(operation: dict, path_item: dict) -> dict:
     return parameters
 
 
+def document_endpoint_ids(document: dict):
+    """The VPC endpoint ids of the server object's `x-amazon-apigateway-endpoint-configuration`, None without."""
+    for server in document.get("servers") or []:
+        extension = (server or {}).get("x-amazon-apigateway-endpoint-configuration") or {}
+        if "vpcEndpointIds" in extension:
+            return list(extension["vpcEndpointIds"])
+    return None
+
+
 def check(document: dict, kept=()) -> None:
     """What AWS refuses before it changes anything; `kept`: the paths a merge keeps."""
     if not isinstance(document, dict):
@@ -142,15 +159,6 @@ def check(document: dict, kept=()) -> None:
     if not isinstance(paths, dict):
         raise bad_request("Invalid OpenAPI input: 'paths' is missing")
     plan_resources(paths, kept)
-    schemes = security_schemes(document)
-    for path, item in paths.items():
-        for key, operation in (item or {}).items():
-            if key.lower() not in METHODS:
-                continue
-            for requirement in (operation or {}).get("security", document.get("security")) or []:
-                for name in requirement or {}:
-                    if name not in schemes:
-                        raise bad_request(f"Errors found during import:\n\tNo security definition found for '{name}' ({key.upper()} {path})")
 
 
 def import_document(backend, api, document: dict, mode: str) -> None:
@@ -165,17 +173,6 @@ def import_document(backend, api, document: dict, mode: str) -> None:
     policy = document.get("x-amazon-apigateway-policy")
     if overwrite or policy is not None:
         api.policy = json.dumps(policy) if isinstance(policy, (dict, list)) else policy
-    endpoint_ids = None
-    for server in document.get("servers") or []:
-        extension = (server or {}).get("x-amazon-apigateway-endpoint-configuration") or {}
-        if "vpcEndpointIds" in extension:
-            endpoint_ids = list(extension["vpcEndpointIds"])
-    configuration = dict(api.endpoint_configuration or {})
-    if endpoint_ids is not None:
-        configuration["vpcEndpointIds"] = endpoint_ids
-    elif overwrite:
-        configuration.pop("vpcEndpointIds", None)
-    api.endpoint_configuration = configuration
     if overwrite or "x-amazon-apigateway-api-key-source" in document:
         api.api_key_source = document.get("x-amazon-apigateway-api-key-source") or "HEADER"
     if overwrite or "x-amazon-apigateway-binary-media-types" in document:
@@ -336,6 +333,9 @@ def apply() -> None:
         check(api_doc)
         info = api_doc.get("info") or {}
         api = self.create_rest_api(name=info.get("title") or "", description=info.get("description") or "")
+        endpoint_ids = document_endpoint_ids(api_doc)
+        if endpoint_ids is not None:
+            api.endpoint_configuration = {**(api.endpoint_configuration or {}), "vpcEndpointIds": endpoint_ids}
         import_document(self, api, api_doc, "overwrite")
         return api
 

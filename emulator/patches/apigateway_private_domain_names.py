@@ -140,8 +140,6 @@ def apply() -> None:
             raise bad_request("No Domain Name specified")
         if not params.get("certificateArn"):
             raise bad_request("A certificate ARN is required for a private custom domain name")
-        if params.get("mutualTlsAuthentication"):
-            raise bad_request("Mutual TLS is not supported for private custom domain names")
         domain = PrivateDomainName(self.backend, params)
         self.backend.private_domain_names[domain.id] = domain
         return 201, {"status": 201}, json.dumps(domain.to_json())

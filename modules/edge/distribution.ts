@@ -143,7 +143,6 @@ export class ApiDistribution extends Construct {
     // Origin is one of the listed ones (and Allow-Methods, Allow-Headers, Max-Age to preflights); the origin's own CORS
     // headers are removed first, so a disallowed origin gets none
     // (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/understanding-response-headers-policies.html).
-    const policyOf = new Map<string, CloudfrontResponseHeadersPolicy>();
     const groups = new Map<string, CorsPlan[]>();
     for (const api of props.apis) {
       if (api.cors) groups.set(corsKey(api.cors), [...(groups.get(corsKey(api.cors)) ?? []), api.cors]);
@@ -157,7 +156,7 @@ export class ApiDistribution extends Construct {
     for (const [key, plans] of groups) {
       // Named by its origins: adding an API with other origins neither renames nor replaces this policy.
       const suffix = createHash('sha256').update(key).digest('hex').slice(0, 8);
-      const policy = new CloudfrontResponseHeadersPolicy(this, `cors-${suffix}`, {
+      this.corsPolicies[key] = new CloudfrontResponseHeadersPolicy(this, `cors-${suffix}`, {
         name: `${name}-cors-${suffix}`,
         comment: `Security headers and CORS for ${plans[0]!.allowOrigins.join(' ').slice(0, 90)}`,
         securityHeadersConfig,
@@ -174,10 +173,8 @@ export class ApiDistribution extends Construct {
           originOverride: true,
         },
       });
-      this.corsPolicies[key] = policy;
-      policyOf.set(key, policy);
     }
-    const headersPolicyOf = (api: DistributionApi) => (api.cors ? policyOf.get(corsKey(api.cors))! : this.responseHeadersPolicy).id;
+    const headersPolicyOf = (api: DistributionApi) => (api.cors ? this.corsPolicies[corsKey(api.cors)]! : this.responseHeadersPolicy).id;
 
     // One origin: the ALB forwards `/<api>/...` with CloudFront's Host, the private custom domain picks the API by path.
     const origins: CloudfrontDistributionOrigin[] = [

@@ -206,3 +206,12 @@ export function authorizerOf(document: OpenApiDocument, scheme: string): { type?
   if (!authorizer) return undefined;
   return { type: authorizer.type, providerARNs: Array.isArray(authorizer.providerARNs) ? authorizer.providerARNs.map(String) : [] };
 }
+
+/** The VPC endpoint ids of the servers' `x-amazon-apigateway-endpoint-configuration` (where OpenAPI 3 puts them). */
+export function endpointIdsOf(document: OpenApiDocument): string[] {
+  const servers: unknown[] = Array.isArray(document.servers) ? document.servers : [];
+  return servers.flatMap((s: any) => {
+    const ids = s?.['x-amazon-apigateway-endpoint-configuration']?.vpcEndpointIds;
+    return Array.isArray(ids) ? ids.map(String) : [];
+  });
+}

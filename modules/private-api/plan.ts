@@ -239,10 +239,3 @@ export function endpointOnlyPolicy(resource: string, vpcEndpointId: string) {
 export function privateApiPolicy(ids: PolicyIds) {
   return endpointOnlyPolicy(`${ids.executionArn}/*`, ids.vpcEndpointId);
 }
-
-/** JSON with object keys sorted at every level: the same value always gives the same text. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
-  );
-}

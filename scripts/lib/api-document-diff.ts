@@ -4,7 +4,7 @@
  * which of those changes touch a control (scopes, the authorizer, the endpoint
  * binding, the integration a token is forwarded to). Pure: no I/O.
  */
-import { authorizerOf, operationsOf, parseOpenApiBody, type OpenApiDocument, type OperationSummary } from '../../modules/private-api/openapi';
+import { authorizerOf, endpointIdsOf, operationsOf, parseOpenApiBody, type OpenApiDocument, type OperationSummary } from '../../modules/private-api/openapi';
 
 export interface RouteChange {
   /** `GET /orders/{orderId}`, or a document-level item such as `authorizer cognito-user-pool`. */
@@ -21,10 +21,6 @@ const security = (op: OperationSummary) =>
   op.security.length === 0 ? 'no authorization' : op.security.map((s) => `${s.scheme} [${s.scopes.join(', ')}]`).join(' or ');
 const integration = (op: OperationSummary) => `${op.integrationType ?? 'no integration'}${op.integrationTarget ? ` ${op.integrationTarget}` : ''}`;
 const describe = (op: OperationSummary) => `${security(op)}; ${integration(op)}`;
-
-function endpointIds(document: OpenApiDocument): string[] {
-  return (document.servers ?? []).flatMap((s: any) => s?.['x-amazon-apigateway-endpoint-configuration']?.vpcEndpointIds ?? []).map(String).sort();
-}
 
 function schemes(document: OpenApiDocument): string[] {
   return Object.keys(document.components?.securitySchemes ?? document.securityDefinitions ?? {}).sort();
@@ -63,7 +59,7 @@ export function diffApiDocuments(beforeBody: unknown, afterBody: unknown): Route
     const is = JSON.stringify(authorizerOf(after, scheme) ?? null);
     if (was !== is) changes.push({ subject: `authorizer ${scheme}`, kind: was === 'null' ? 'added' : is === 'null' ? 'removed' : 'changed', before: was, after: is, security: 'the API authorizer (whose tokens are accepted)' });
   }
-  const [idsBefore, idsAfter] = [endpointIds(before), endpointIds(after)];
+  const [idsBefore, idsAfter] = [endpointIdsOf(before).sort(), endpointIdsOf(after).sort()];
   if (JSON.stringify(idsBefore) !== JSON.stringify(idsAfter)) {
     changes.push({ subject: 'endpoint binding', kind: 'changed', before: JSON.stringify(idsBefore), after: JSON.stringify(idsAfter), security: 'the VPC endpoints the private API is bound to' });
   }

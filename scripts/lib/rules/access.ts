@@ -5,7 +5,7 @@
  * an empty list means the rule holds. Used by `npm run verify` (scripts/lib/verify.ts).
  */
 import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
-import { authorizerOf, operationsOf, parseOpenApiBody, type OperationSummary } from '../../../modules/private-api/openapi';
+import { authorizerOf, endpointIdsOf, operationsOf, parseOpenApiBody, type OperationSummary } from '../../../modules/private-api/openapi';
 
 type Json = Record<string, any>;
 
@@ -65,7 +65,7 @@ export function privateApiProblems(json: Json): string[] {
     if (api.put_rest_api_mode !== 'overwrite') {
       problems.push(`${address}: put_rest_api_mode is ${show(api.put_rest_api_mode)}; expected "overwrite" (merge keeps routes the document no longer has)`);
     }
-    const documentIds = asArray(document?.servers).flatMap((s: Json) => asArray(s?.['x-amazon-apigateway-endpoint-configuration']?.vpcEndpointIds));
+    const documentIds = document ? endpointIdsOf(document) : [];
     if (document && (documentIds.length !== 1 || documentIds[0] !== expected)) {
       problems.push(`${address}: the document's x-amazon-apigateway-endpoint-configuration.vpcEndpointIds is ${show(documentIds)}; expected [${show(expected)}] only`);
     }

@@ -39,10 +39,10 @@ export const CACHING_DISABLED_POLICY_ID = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'
 export const FORWARD_ALL_VIEWER_HEADERS_POLICY_IDS: Readonly<Record<string, string>> = {
   'b689b0a8-53d0-40ab-baf2-68738e2966ac': 'Managed-AllViewerExceptHostHeader',
 };
-/** AWS documents this header only together with the endpoint's own host name: nothing may rely on it here. */
 export const VIEWER_TLS_POLICIES = ['TLSv1.2_2018', 'TLSv1.2_2019', 'TLSv1.2_2021', 'TLSv1.2_2025', 'TLSv1.3_2025'];
 /** ALB policies that refuse TLS 1.0 and 1.1. */
 export const ALB_TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
+/** AWS documents this header only together with the endpoint's own host name: nothing may rely on it here. */
 export const API_ID_HEADER = 'x-apigw-api-id';
 export const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 export const REQUIRED_MANAGED_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'];
