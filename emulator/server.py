@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Local AWS emulator for the `local` environment: moto, bound to 127.0.0.1 only.
 
-    python3 emulator/server.py [--port N] [--exit-with-parent] [--verbose]
+    python3 emulator/server.py [--port N] [--exit-with-parent] [--verbose] [--record FILE]
 
 - Listens on 127.0.0.1 only, on --port (default 0: the OS picks a free port;
   the socket is bound before the ready line, so there is no race).
@@ -13,6 +13,8 @@
   starts it) also when stdin reaches end of file (the parent holds the other end,
   so a parent that dies, even by SIGKILL, stops the emulator) and when the parent
   process goes away (polled; on Linux also PR_SET_PDEATHSIG).
+- With --record FILE, appends one JSON line per request served to FILE (emulator/recorder.py:
+  who signed it, service, operation, parameters), for `npm run iam-audit`.
 - Exits 3 with what to install when moto or its server dependencies are missing.
 """
 import argparse
@@ -40,6 +42,7 @@ def parse_args(argv: list) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default 0: a free port)")
     parser.add_argument("--exit-with-parent", action="store_true", help="exit when stdin reaches end of file or the parent process exits")
     parser.add_argument("--verbose", action="store_true", help="log every request on stderr (default: only server errors)")
+    parser.add_argument("--record", metavar="FILE", help="append one JSON line per request served to FILE (emulator/recorder.py)")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port}: use 0 (a free port) or 1-65535")
@@ -89,6 +92,10 @@ def main(argv: list) -> int:
 
     logging.getLogger("werkzeug").setLevel(logging.INFO)
     app = DomainDispatcherApplication(create_backend_app)
+    if args.record:
+        from recorder import Recorder
+
+        app = Recorder(app, args.record)
     try:
         server = make_server(HOST, args.port, app, threaded=True, request_handler=RequestHandler)
     except OSError as error:

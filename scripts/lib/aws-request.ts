@@ -11,6 +11,8 @@ export interface AwsRequest {
   readonly path?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** The access key id the credential scope names (the emulator's record tells callers apart by it). @default 'test' */
+  readonly accessKeyId?: string;
 }
 
 export interface AwsResponse {
@@ -21,7 +23,7 @@ export interface AwsResponse {
 
 export async function awsRequest(endpoint: string, request: AwsRequest): Promise<AwsResponse> {
   const region = request.region ?? 'us-east-1';
-  const credential = `test/20250101/${region}/${request.service}/aws4_request`;
+  const credential = `${request.accessKeyId ?? 'test'}/20250101/${region}/${request.service}/aws4_request`;
   const response = await fetch(`${endpoint}${request.path ?? '/'}`, {
     method: request.method ?? 'GET',
     headers: {

@@ -47,6 +47,12 @@ export interface EmulatorOptions {
    * @default false: only server errors are logged, and kept for error messages
    */
   readonly verbose?: boolean;
+  /**
+   * Append one JSON line per request served to this file (emulator/recorder.py: who signed it, service,
+   * operation, parameters), for `npm run iam-audit`.
+   * @default - nothing is recorded
+   */
+  readonly recordFile?: string;
 }
 
 /** python3 or moto is not installed: the message says what to install. */
@@ -99,7 +105,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     throw new RangeError(`startEmulator: port ${port} is not valid; use 0 (a free port) or 1-65535`);
   }
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const args = [EMULATOR_SERVER, '--port', String(port), '--exit-with-parent', ...(options.verbose ? ['--verbose'] : [])];
+  const args = [EMULATOR_SERVER, '--port', String(port), '--exit-with-parent', ...(options.verbose ? ['--verbose'] : []), ...(options.recordFile ? ['--record', options.recordFile] : [])];
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONUNBUFFERED: '1' };
   if (options.disablePatches?.length) env.EMULATOR_DISABLE_PATCHES = options.disablePatches.join(',');
   else delete env.EMULATOR_DISABLE_PATCHES;
