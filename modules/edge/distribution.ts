@@ -172,6 +172,10 @@ export class ApiDistribution extends Construct {
           accessControlAllowCredentials: false,
           originOverride: true,
         },
+        // Other origins are another policy: the distribution must move to the new one before the old is deleted, as
+        // CloudFront refuses to delete a policy a cache behavior uses (ResponseHeadersPolicyInUse). Found by the
+        // IAM audit's lifecycle, whose change of CORS origins failed without it.
+        lifecycle: { createBeforeDestroy: true },
       });
     }
     const headersPolicyOf = (api: DistributionApi) => (api.cors ? this.corsPolicies[corsKey(api.cors)]! : this.responseHeadersPolicy).id;
