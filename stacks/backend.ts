@@ -12,6 +12,11 @@ export function stateKey(env: Environment, stackKind: string): string {
   return `${env.name}/${stackKind}.tfstate`;
 }
 
+/** Where the S3 backend looks for workspaces: inside the environment's own prefix. */
+export function workspaceKeyPrefix(env: Environment): string {
+  return `${env.name}/workspaces`;
+}
+
 export function kmsKeyAliasArn(env: Environment): string {
   return `arn:aws:kms:${env.state.region}:${env.account.id}:${env.state.kmsKeyAlias}`;
 }
@@ -34,6 +39,9 @@ export function addS3Backend(stack: TerraformStack, env: Environment, stackKind:
     region: env.state.region,
     encrypt: true,
     kmsKeyId: kmsKeyAliasArn(env),
+    // Terraform lists the bucket under this prefix for workspaces at every init and plan (default `env:`, outside the
+    // environment's prefix, which is all the CI roles may list: modules/github-oidc). The platform uses none.
+    workspaceKeyPrefix: workspaceKeyPrefix(env),
     ...emulator,
   });
   // cdktf 0.21 has no prop for S3-native locking yet.
