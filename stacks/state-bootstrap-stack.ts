@@ -288,7 +288,7 @@ export class StateBootstrapStack extends IsolatedStack {
       bucket: { value: this.bucket.bucket, description: 'State bucket: the `bucket` of every environment backend in this account' },
       bucket_arn: { value: this.bucket.arn, description: 'State bucket ARN (for IAM policies of the deploying roles)' },
       region: { value: env.state.region, description: 'Region of the state bucket: the `region` of every environment backend' },
-      kms_key_arn: { value: this.kmsKey.arn, description: 'ARN of the state key (kms:Encrypt/Decrypt/GenerateDataKey for the deploying roles)' },
+      kms_key_arn: { value: this.kmsKey.arn, description: 'ARN of the state key (kms:Decrypt and kms:GenerateDataKey for the deploying roles)' },
       kms_key_alias: { value: this.kmsAlias.name, description: 'Alias of the state key' },
       kms_key_alias_arn: { value: kmsKeyAliasArn(env), description: 'Alias ARN of the state key: the `kms_key_id` of every environment backend' },
       account_id: { value: caller.accountId, description: 'Account the state bucket was created in' },

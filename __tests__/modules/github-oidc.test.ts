@@ -111,7 +111,8 @@ describe('plan role, evaluated', () => {
     ['s3:PutObject', state('dev/platform.tfstate.tflock')],
     ['s3:DeleteObject', state('dev/platform.tfstate.tflock')],
     ['kms:Decrypt', KEY],
-    ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:platform-dev-origin-verify-AbCdEf`],
+    ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:platform-dev/edge/origin-verify-header-AbCdEf`],
+    ['s3:ListBucket', `arn:aws:s3:::platform-dev-alb-logs-${ACCOUNT}`],
   ])('allows %s (refresh, state read, lock)', async (action, resource) => {
     expect(await decide(plan, action, resource)).toBe('Allowed');
   });
@@ -125,6 +126,9 @@ describe('plan role, evaluated', () => {
     ['s3:GetObject', 'arn:aws:s3:::someone-elses-bucket/data.csv'],
     ['logs:GetLogEvents', `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:x:log-stream:y`],
     ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod-database-AbCdEf`],
+    ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:platform-prod/edge/origin-verify-header-AbCdEf`],
+    ['s3:GetObject', `arn:aws:s3:::platform-dev-alb-logs-${ACCOUNT}/AWSLogs/x.log.gz`],
+    ['s3:ListBucket', `arn:aws:s3:::platform-prod-alb-logs-${ACCOUNT}`],
   ])('fails when the plan role would be allowed %s (it writes nothing but the lock, reads no data)', async (action, resource) => {
     expect(await decide(plan, action, resource)).not.toBe('Allowed');
   });
@@ -150,6 +154,26 @@ describe('apply role, evaluated', () => {
     expect(await decide(apply, 'iam:PassRole', role, { 'iam:PassedToService': 'ec2.amazonaws.com' })).not.toBe('Allowed');
   });
 
+  test('adds only API Gateway\'s permission to invoke a function, in its own account', async () => {
+    const fn = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:orders-update`;
+    expect(await decide(apply, 'lambda:AddPermission', fn, { 'lambda:Principal': 'apigateway.amazonaws.com' })).toBe('Allowed');
+    expect(await decide(apply, 'lambda:AddPermission', fn, { 'lambda:Principal': '*' })).not.toBe('Allowed');
+    expect(await decide(apply, 'lambda:AddPermission', 'arn:aws:lambda:eu-west-1:999999999999:function:x', { 'lambda:Principal': 'apigateway.amazonaws.com' })).not.toBe('Allowed');
+    expect(await decide(apply, 'lambda:UpdateFunctionCode', fn)).not.toBe('Allowed');
+  });
+
+  test('creates service-linked roles only for the services that use one', async () => {
+    const slr = (service: string) => `arn:aws:iam::${ACCOUNT}:role/aws-service-role/${service}/x`;
+    expect(await decide(apply, 'iam:CreateServiceLinkedRole', slr('vpcorigin.cloudfront.amazonaws.com'), { 'iam:AWSServiceName': 'vpcorigin.cloudfront.amazonaws.com' })).toBe('Allowed');
+    expect(await decide(apply, 'iam:CreateServiceLinkedRole', slr('ec2.amazonaws.com'), { 'iam:AWSServiceName': 'ec2.amazonaws.com' })).not.toBe('Allowed');
+  });
+
+  test('manages its own access log bucket, not another environment\'s', async () => {
+    expect(await decide(apply, 's3:PutBucketPolicy', `arn:aws:s3:::platform-dev-alb-logs-${ACCOUNT}`)).toBe('Allowed');
+    expect(await decide(apply, 's3:PutBucketPolicy', `arn:aws:s3:::platform-prod-alb-logs-${ACCOUNT}`)).not.toBe('Allowed');
+    expect(await decide(apply, 's3:PutBucketPolicy', `arn:aws:s3:::${BUCKET}`)).not.toBe('Allowed');
+  });
+
   test('manages only the log KMS keys tagged with its environment: never the state key, nor another environment\'s', async () => {
     const logKey = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1111aaaa-2222-3333-4444-555566667777`;
     expect(await decide(apply, 'kms:CreateKey', '*', { [`aws:RequestTag/${LOG_KEY_TAG}`]: 'platform-dev' })).toBe('Allowed');
@@ -169,6 +193,13 @@ describe('apply role, evaluated', () => {
     ['iam:PutRolePolicy', `arn:aws:iam::${ACCOUNT}:role/platform-prod-anything`],
     ['s3:PutObject', state('prod/platform.tfstate')],
     ['s3:GetObject', 'arn:aws:s3:::someone-elses-bucket/data.csv'],
+    // Other features of the platform's services: users of the pool, log events, the account's API Gateway settings.
+    ['cognito-idp:AdminCreateUser', `arn:aws:cognito-idp:eu-west-1:${ACCOUNT}:userpool/eu-west-1_abc`],
+    ['cognito-idp:AdminSetUserPassword', `arn:aws:cognito-idp:eu-west-1:${ACCOUNT}:userpool/eu-west-1_abc`],
+    ['logs:GetLogEvents', `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:x:log-stream:y`],
+    ['apigateway:PATCH', 'arn:aws:apigateway:eu-west-1::/account'],
+    ['apigateway:POST', 'arn:aws:apigateway:eu-west-1::/apikeys'],
+    ['wafv2:GetDecryptedAPIKey', '*'],
   ])('fails when the apply role would be allowed %s (other services, other roles, other environments)', async (action, resource) => {
     expect(await decide(apply, action, resource)).not.toBe('Allowed');
   });

@@ -101,53 +101,45 @@ export function applySubjects(repository: string, environment: string): string[]
 }
 
 /**
- * What `terraform plan` refreshes, read-only: the platform's services. Object data (s3:GetObject),
- * log events and secret values outside the environment's own secrets are not readable.
+ * What `terraform plan` refreshes, read-only: the platform's resources, as `npm run iam-audit` recorded the AWS provider
+ * reading them (scripts/lib/iam-audit/). Object data (s3:GetObject), log events, secret values outside the
+ * environment's own secrets, and the read actions of other features of these services (CloudFront functions, WAF API
+ * keys, Cognito users) are not readable.
  */
 export const PLATFORM_READ_ACTIONS: readonly string[] = [
   'acm:DescribeCertificate',
-  'acm:ListCertificates',
   'acm:ListTagsForCertificate',
   'apigateway:GET',
-  'cloudfront:Get*',
-  'cloudfront:List*',
-  'cognito-idp:Describe*',
+  'cloudfront:GetDistribution',
+  'cloudfront:GetResponseHeadersPolicy',
+  'cloudfront:GetVpcOrigin',
+  'cloudfront:ListTagsForResource',
+  'cognito-idp:DescribeResourceServer',
+  'cognito-idp:DescribeUserPool',
+  'cognito-idp:DescribeUserPoolClient',
+  'cognito-idp:DescribeUserPoolDomain',
   'cognito-idp:GetUserPoolMfaConfig',
-  'cognito-idp:ListResourceServers',
-  'cognito-idp:ListTagsForResource',
-  'cognito-idp:ListUserPoolClients',
-  'cognito-idp:ListUserPools',
+  // Describe actions return metadata only, and the provider's reads of VPC networking vary with what exists.
   'ec2:Describe*',
   'ec2:GetManagedPrefixListEntries',
   'elasticloadbalancing:Describe*',
-  'iam:GetPolicy',
-  'iam:GetPolicyVersion',
   'iam:GetRole',
   'iam:GetRolePolicy',
   'iam:ListAttachedRolePolicies',
   'iam:ListRolePolicies',
-  'iam:ListRoleTags',
   // The platform stack checks that the account's API Gateway CloudWatch role exists (data "aws_iam_roles").
   'iam:ListRoles',
-  'iam:GetOpenIDConnectProvider',
   'kms:DescribeKey',
   'kms:GetKeyPolicy',
   'kms:GetKeyRotationStatus',
   'kms:ListAliases',
   'kms:ListResourceTags',
-  'lambda:GetFunction',
   'lambda:GetPolicy',
-  'logs:DescribeDeliveries',
-  'logs:DescribeDeliveryDestinations',
-  'logs:DescribeDeliverySources',
   'logs:DescribeLogGroups',
   'logs:GetDelivery',
   'logs:GetDeliveryDestination',
-  'logs:GetDeliveryDestinationPolicy',
   'logs:GetDeliverySource',
   'logs:ListTagsForResource',
-  'logs:ListTagsLogGroup',
-  'route53:GetChange',
   'route53:GetHostedZone',
   'route53:ListHostedZones',
   'route53:ListResourceRecordSets',
@@ -159,34 +151,170 @@ export const PLATFORM_READ_ACTIONS: readonly string[] = [
   's3:GetReplicationConfiguration',
   'secretsmanager:DescribeSecret',
   'secretsmanager:GetResourcePolicy',
-  'sts:GetCallerIdentity',
-  'wafv2:Get*',
-  'wafv2:List*',
+  'wafv2:GetLoggingConfiguration',
+  'wafv2:GetWebACL',
+  'wafv2:ListTagsForResource',
 ];
 
-/** What the platform creates and changes (the apply role), service by service. */
+/**
+ * What the platform creates, changes and deletes (the apply role), by the kinds of resource it has: for each, the
+ * create, update, delete and tag actions Terraform uses on it (the IAM audit's evidence, with the update and tag
+ * counterparts a later change needs). Nothing of these services' other features: no Cognito users (Admin*), no log
+ * events, no CloudFront functions or invalidations, no EC2 instances, network interfaces or peering.
+ */
 export const PLATFORM_WRITE_ACTIONS: readonly string[] = [
-  'acm:*',
-  'apigateway:*',
-  'cloudfront:*',
-  'cognito-idp:*',
-  'elasticloadbalancing:*',
-  'logs:*',
-  'route53:*',
-  'wafv2:*',
-  // EC2: the VPC networking the platform owns, not instances.
-  'ec2:*Vpc*',
-  'ec2:*Subnet*',
-  'ec2:*SecurityGroup*',
-  'ec2:*RouteTable*',
-  'ec2:*Route',
-  'ec2:*InternetGateway*',
-  'ec2:*NetworkInterface*',
-  'ec2:*FlowLogs*',
-  'ec2:*Tags',
-  'ec2:Describe*',
-  'ec2:GetManagedPrefixListEntries',
+  'acm:RequestCertificate',
+  'acm:DeleteCertificate',
+  'acm:AddTagsToCertificate',
+  'acm:RemoveTagsFromCertificate',
+  'cloudfront:CreateDistribution',
+  'cloudfront:UpdateDistribution',
+  'cloudfront:DeleteDistribution',
+  'cloudfront:CreateResponseHeadersPolicy',
+  'cloudfront:UpdateResponseHeadersPolicy',
+  'cloudfront:DeleteResponseHeadersPolicy',
+  'cloudfront:CreateVpcOrigin',
+  'cloudfront:UpdateVpcOrigin',
+  'cloudfront:DeleteVpcOrigin',
+  'cloudfront:TagResource',
+  'cloudfront:UntagResource',
+  // Standard logging (v2): a delivery source for the distribution.
+  'cloudfront:AllowVendedLogDeliveryForResource',
+  'cognito-idp:CreateUserPool',
+  'cognito-idp:UpdateUserPool',
+  'cognito-idp:DeleteUserPool',
+  'cognito-idp:SetUserPoolMfaConfig',
+  'cognito-idp:CreateUserPoolClient',
+  'cognito-idp:UpdateUserPoolClient',
+  'cognito-idp:DeleteUserPoolClient',
+  'cognito-idp:CreateUserPoolDomain',
+  'cognito-idp:UpdateUserPoolDomain',
+  'cognito-idp:DeleteUserPoolDomain',
+  'cognito-idp:CreateResourceServer',
+  'cognito-idp:UpdateResourceServer',
+  'cognito-idp:DeleteResourceServer',
+  'cognito-idp:TagResource',
+  'cognito-idp:UntagResource',
+  'ec2:CreateVpc',
+  'ec2:DeleteVpc',
+  'ec2:ModifyVpcAttribute',
+  'ec2:CreateSubnet',
+  'ec2:DeleteSubnet',
+  'ec2:ModifySubnetAttribute',
+  'ec2:CreateRouteTable',
+  'ec2:DeleteRouteTable',
+  'ec2:AssociateRouteTable',
+  'ec2:DisassociateRouteTable',
+  'ec2:ReplaceRouteTableAssociation',
+  'ec2:CreateRoute',
+  'ec2:ReplaceRoute',
+  'ec2:DeleteRoute',
+  'ec2:CreateInternetGateway',
+  'ec2:DeleteInternetGateway',
+  'ec2:AttachInternetGateway',
+  'ec2:DetachInternetGateway',
+  'ec2:CreateSecurityGroup',
+  'ec2:DeleteSecurityGroup',
+  'ec2:AuthorizeSecurityGroupIngress',
+  'ec2:AuthorizeSecurityGroupEgress',
+  'ec2:RevokeSecurityGroupIngress',
+  'ec2:RevokeSecurityGroupEgress',
+  'ec2:ModifySecurityGroupRules',
+  'ec2:UpdateSecurityGroupRuleDescriptionsIngress',
+  'ec2:UpdateSecurityGroupRuleDescriptionsEgress',
+  'ec2:CreateVpcEndpoint',
+  'ec2:ModifyVpcEndpoint',
+  'ec2:DeleteVpcEndpoints',
+  'ec2:CreateFlowLogs',
+  'ec2:DeleteFlowLogs',
+  'ec2:CreateTags',
+  'ec2:DeleteTags',
+  'elasticloadbalancing:CreateLoadBalancer',
+  'elasticloadbalancing:DeleteLoadBalancer',
+  'elasticloadbalancing:ModifyLoadBalancerAttributes',
+  'elasticloadbalancing:ModifyCapacityReservation',
+  'elasticloadbalancing:SetSecurityGroups',
+  'elasticloadbalancing:SetSubnets',
+  'elasticloadbalancing:CreateListener',
+  'elasticloadbalancing:ModifyListener',
+  'elasticloadbalancing:ModifyListenerAttributes',
+  'elasticloadbalancing:DeleteListener',
+  'elasticloadbalancing:CreateRule',
+  'elasticloadbalancing:ModifyRule',
+  'elasticloadbalancing:SetRulePriorities',
+  'elasticloadbalancing:DeleteRule',
+  'elasticloadbalancing:CreateTargetGroup',
+  'elasticloadbalancing:ModifyTargetGroup',
+  'elasticloadbalancing:ModifyTargetGroupAttributes',
+  'elasticloadbalancing:DeleteTargetGroup',
+  'elasticloadbalancing:RegisterTargets',
+  'elasticloadbalancing:DeregisterTargets',
+  'elasticloadbalancing:AddTags',
+  'elasticloadbalancing:RemoveTags',
+  'logs:CreateLogGroup',
+  'logs:DeleteLogGroup',
+  'logs:PutRetentionPolicy',
+  'logs:DeleteRetentionPolicy',
+  'logs:AssociateKmsKey',
+  'logs:DisassociateKmsKey',
+  'logs:TagResource',
+  'logs:UntagResource',
+  'logs:PutDeliverySource',
+  'logs:DeleteDeliverySource',
+  'logs:PutDeliveryDestination',
+  'logs:DeleteDeliveryDestination',
+  'logs:PutDeliveryDestinationPolicy',
+  'logs:DeleteDeliveryDestinationPolicy',
+  'logs:CreateDelivery',
+  'logs:UpdateDeliveryConfiguration',
+  'logs:DeleteDelivery',
+  // Log groups as destinations of vended logs and WAF logging: CloudWatch Logs and WAF set the group's resource policy.
+  'logs:CreateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'route53:ChangeResourceRecordSets',
+  'route53:GetChange',
+  'route53:ChangeTagsForResource',
+  // An interface endpoint's private DNS: a private zone associated with the VPC.
+  'route53:AssociateVPCWithHostedZone',
+  'wafv2:CreateWebACL',
+  'wafv2:UpdateWebACL',
+  'wafv2:DeleteWebACL',
+  'wafv2:PutLoggingConfiguration',
+  'wafv2:DeleteLoggingConfiguration',
+  'wafv2:TagResource',
+  'wafv2:UntagResource',
 ];
+
+/** API Gateway's management API, by resource path: the platform's REST APIs, private custom domains and their tags. */
+const API_GATEWAY_PATHS: readonly string[] = ['/restapis', '/restapis/*', '/domainnames', '/domainnames/*', '/domainnameaccessassociations', '/domainnameaccessassociations/*', '/tags/*'];
+
+/** What the apply role does to the ALB's access log bucket (create, configure, read back, empty and delete it). */
+export const ACCESS_LOG_BUCKET_ACTIONS: readonly string[] = [
+  's3:CreateBucket',
+  's3:DeleteBucket',
+  's3:ListBucket',
+  's3:ListBucketVersions',
+  's3:GetBucket*',
+  's3:PutBucketOwnershipControls',
+  's3:PutBucketPolicy',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketPublicAccessBlock',
+  's3:PutBucketTagging',
+  's3:GetEncryptionConfiguration',
+  's3:PutEncryptionConfiguration',
+  's3:GetLifecycleConfiguration',
+  's3:PutLifecycleConfiguration',
+  's3:GetAccelerateConfiguration',
+  's3:GetReplicationConfiguration',
+  // force_destroy outside prod: the logs the ALB wrote are deleted with the bucket.
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+];
+
+/** Services whose service-linked role the apply role may have created (each AWS page in scripts/lib/iam-audit/authorization.ts). */
+export const SERVICE_LINKED_ROLE_SERVICES: readonly string[] = ['elasticloadbalancing.amazonaws.com', 'vpcorigin.cloudfront.amazonaws.com', 'email.cognito-idp.amazonaws.com'];
 
 function statePolicy(bucket: string, kmsKeyArn: string, environment: string, objects: 'lock-only' | 'all'): PolicyStatement[] {
   const bucketArn = `arn:aws:s3:::${bucket}`;
@@ -199,7 +327,8 @@ function statePolicy(bucket: string, kmsKeyArn: string, environment: string, obj
       Action: ['s3:PutObject', 's3:DeleteObject'],
       Resource: objects === 'all' ? `${bucketArn}/${environment}/*` : `${bucketArn}/${environment}/*.tflock`,
     },
-    { Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: kmsKeyArn },
+    // S3 encrypts the state and lock objects with a data key (kms:GenerateDataKey) and decrypts them on read.
+    { Sid: 'StateKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: kmsKeyArn },
   ];
 }
 
@@ -211,18 +340,32 @@ export interface RolePolicyInput {
   readonly stateKmsKeyArn: string;
 }
 
+/** The environment's secrets: modules/edge names them `<namePrefix>/...` (the origin-verify header's). */
+function ownSecrets(input: Pick<RolePolicyInput, 'namePrefix' | 'accountId'>): string {
+  return `arn:aws:secretsmanager:*:${input.accountId}:secret:${input.namePrefix}/*`;
+}
+
+/** The ALB's access log bucket (modules/edge: `<namePrefix>-alb-logs-<account>`). */
+export function accessLogBucketArn(input: Pick<RolePolicyInput, 'namePrefix' | 'accountId'>): string {
+  return `arn:aws:s3:::${input.namePrefix}-alb-logs-${input.accountId}`;
+}
+
 /** Read-only, plus the state lock file: the plan role. */
 export function planRolePolicy(input: RolePolicyInput): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'RefreshPlatformResources', Effect: 'Allow', Action: [...PLATFORM_READ_ACTIONS], Resource: '*' },
+      // The provider reads a bucket with HeadBucket, which S3 authorizes as s3:ListBucket (object names, not data).
+      { Sid: 'RefreshAccessLogBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: accessLogBucketArn(input) },
       {
         Sid: 'ReadOwnSecrets',
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
-        Resource: `arn:aws:secretsmanager:*:${input.accountId}:secret:${input.namePrefix}-*`,
+        Resource: ownSecrets(input),
       },
+      // The origin-verify secret's value is generated by data "aws_secretsmanager_random_password", read at every plan.
+      { Sid: 'GenerateSecretValues', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
       ...statePolicy(input.stateBucket, input.stateKmsKeyArn, input.environment, 'lock-only'),
     ],
   };
@@ -235,13 +378,28 @@ export function applyRolePolicy(input: RolePolicyInput): PolicyDocument {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'ManagePlatformServices', Effect: 'Allow', Action: [...PLATFORM_WRITE_ACTIONS, ...PLATFORM_READ_ACTIONS], Resource: '*' },
+      // Not the account's settings (/account: the bootstrap's), API keys, usage plans or VPC links.
+      {
+        Sid: 'ManagePlatformApis',
+        Effect: 'Allow',
+        Action: ['apigateway:POST', 'apigateway:PUT', 'apigateway:PATCH', 'apigateway:DELETE'],
+        Resource: API_GATEWAY_PATHS.map((path) => `arn:aws:apigateway:*::${path}`),
+      },
       {
         Sid: 'ManageOwnSecrets',
         Effect: 'Allow',
-        Action: 'secretsmanager:*',
-        Resource: `arn:aws:secretsmanager:*:${input.accountId}:secret:${input.namePrefix}-*`,
+        Action: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:UpdateSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:TagResource',
+          'secretsmanager:UntagResource',
+        ],
+        Resource: ownSecrets(input),
       },
-      { Sid: 'CreateSecrets', Effect: 'Allow', Action: ['secretsmanager:CreateSecret', 'secretsmanager:GetRandomPassword'], Resource: '*' },
+      { Sid: 'GenerateSecretValues', Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
       {
         Sid: 'ManageOwnRoles',
         Effect: 'Allow',
@@ -256,9 +414,26 @@ export function applyRolePolicy(input: RolePolicyInput): PolicyDocument {
           'iam:DeleteRolePolicy',
           'iam:AttachRolePolicy',
           'iam:DetachRolePolicy',
+          // Deleting a role: the provider first looks for instance profiles to detach.
+          'iam:ListInstanceProfilesForRole',
         ],
         Resource: roles,
       },
+      {
+        Sid: 'ManageAccessLogBucket',
+        Effect: 'Allow',
+        Action: [...ACCESS_LOG_BUCKET_ACTIONS],
+        Resource: [accessLogBucketArn(input), `${accessLogBucketArn(input)}/*`],
+      },
+      // Lambda integrations: API Gateway's permission to invoke the environment's functions, and nothing else on them.
+      {
+        Sid: 'LetApiGatewayInvokeFunctions',
+        Effect: 'Allow',
+        Action: 'lambda:AddPermission',
+        Resource: `arn:aws:lambda:*:${input.accountId}:function:*`,
+        Condition: { StringEquals: { 'lambda:Principal': 'apigateway.amazonaws.com' } },
+      },
+      { Sid: 'ManageFunctionPermissions', Effect: 'Allow', Action: ['lambda:RemovePermission', 'lambda:GetPolicy', 'lambda:GetFunction'], Resource: `arn:aws:lambda:*:${input.accountId}:function:*` },
       {
         Sid: 'PassOwnRolesToTheirServices',
         Effect: 'Allow',
@@ -272,10 +447,9 @@ export function applyRolePolicy(input: RolePolicyInput): PolicyDocument {
         Effect: 'Allow',
         Action: 'iam:CreateServiceLinkedRole',
         Resource: '*',
-        // Cognito's email through SES (identity.email) uses its service-linked role.
-        Condition: {
-          StringEquals: { 'iam:AWSServiceName': ['elasticloadbalancing.amazonaws.com', 'wafv2.amazonaws.com', 'delivery.logs.amazonaws.com', 'email.cognito-idp.amazonaws.com'] },
-        },
+        // Created by the service on first use, with the caller's permission: the ALB's, the CloudFront VPC origin's, and
+        // Cognito's email through SES (identity.email). WAF and CloudWatch Logs need theirs only for Firehose destinations.
+        Condition: { StringEquals: { 'iam:AWSServiceName': [...SERVICE_LINKED_ROLE_SERVICES] } },
       },
       // The log groups' KMS keys (logKmsEncryption): created tagged with this environment's prefix, and only keys with
       // that tag managed afterwards, so the state key and anyone else's keys stay out of reach.
