@@ -1,7 +1,7 @@
 /**
  * Reads the environments and creates their stacks; nothing else.
  *
- * PLATFORM_ENVIRONMENTS=local,dev limits the environments (default: all files
+ * `npm run synth -- dev prod` or PLATFORM_ENVIRONMENTS=local,dev limits the environments (default: all files
  * in environments/, or in PLATFORM_ENVIRONMENTS_DIR). PLATFORM_EMULATOR_ENDPOINT is where the local emulator
  * listens, set by the scripts that start it. Every environment is validated
  * before anything is synthesized: a bad file exits 1 and writes nothing.
@@ -9,37 +9,35 @@
 import { App } from 'cdktf';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { EnvironmentError, listEnvironments, loadEnvironment } from './environments/load';
+import { loadEnvironment } from './environments/load';
 import { addEnvironmentStacks } from './stacks';
+import { parseArgs, UsageError } from './scripts/lib/args';
 
-function main(): void {
-  const dir = process.env.PLATFORM_ENVIRONMENTS_DIR || undefined;
-  const selected = process.env.PLATFORM_ENVIRONMENTS?.split(',').map((n) => n.trim()).filter(Boolean) ?? listEnvironments(dir);
-  const emulatorEndpoint = process.env.PLATFORM_EMULATOR_ENDPOINT;
-  let environments;
-  try {
-    environments = selected.map((name) => loadEnvironment(name, dir, emulatorEndpoint ? { emulatorEndpoint } : {}));
-  } catch (error) {
-    if (!(error instanceof EnvironmentError)) throw error;
-    process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
-    process.exit(1);
-  }
+function main(): number {
   const outdir = resolve(process.env.CDKTF_OUTDIR || 'cdktf.out');
   const outdirExisted = existsSync(outdir);
-  const app = new App({ outdir });
   try {
+    // `npm run synth -- dev prod` (or PLATFORM_ENVIRONMENTS=dev,prod, as cdktf-cli runs this file without arguments).
+    const { environments: named } = parseArgs(process.argv.slice(2), [], { environmentsRequired: false });
+    const selected = named.length > 0 ? named : (process.env.PLATFORM_ENVIRONMENTS?.split(',').map((n) => n.trim()).filter(Boolean) ?? parseArgs(['--all'], []).environments);
+    const emulatorEndpoint = process.env.PLATFORM_EMULATOR_ENDPOINT;
+    const environments = selected.map((name) => loadEnvironment(name, undefined, emulatorEndpoint ? { emulatorEndpoint } : {}));
+    const app = new App({ outdir });
     for (const env of environments) addEnvironmentStacks(app, env);
+    app.synth();
+    return 0;
   } catch (error) {
-    if (!(error instanceof EnvironmentError)) throw error;
     // cdktf's App creates its output directory: leave nothing behind that was not there.
-    if (!outdirExisted && readdirSync(outdir, { recursive: true, withFileTypes: true }).every((e) => e.isDirectory())) rmSync(outdir, { recursive: true, force: true });
-    process.stderr.write(`${error.message}\nNothing was synthesized.\n`);
-    process.exit(1);
+    if (!outdirExisted && existsSync(outdir) && readdirSync(outdir, { recursive: true, withFileTypes: true }).every((e) => e.isDirectory())) rmSync(outdir, { recursive: true, force: true });
+    // Every error is the environment's or the command's: its message says what to fix; a stack trace would not.
+    process.stderr.write(`${error instanceof UsageError ? 'error: ' : ''}${error instanceof Error ? error.message : String(error)}\nNothing was synthesized.\n`);
+    return error instanceof UsageError ? 2 : 1;
   }
-  app.synth();
 }
 
 // Run from the event loop rather than from inside Node's module loader: cdktf records the full
 // call stack of every token it creates (thousands per synth), and the loader's frames would
 // make each of those stacks nearly twice as deep, and as slow to record.
-setImmediate(main);
+setImmediate(() => {
+  process.exitCode = main();
+});

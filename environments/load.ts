@@ -5,8 +5,9 @@
  * the value found and what would be valid. Nothing is written by this module,
  * so a caller that loads before it synthesizes writes nothing half-done.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { printParseErrorCode, visit } from 'jsonc-parser';
 import type { z } from 'zod';
 import { crossFieldRules, environmentSchema, type ConfigIssue, type Environment } from './schema';
 
@@ -32,12 +33,29 @@ export interface LoadOptions {
   readonly emulatorEndpoint?: string;
 }
 
-/** Names of the environment files in `dir` (`<name>.json`). */
-export function listEnvironments(dir: string = ENVIRONMENTS_DIR): string[] {
-  return readdirSync(dir)
+/**
+ * The folder of environment files: `PLATFORM_ENVIRONMENTS_DIR` when set (every command honours it: the one setting this
+ * module reads from the process), else this folder.
+ */
+export function environmentsDir(): string {
+  return process.env.PLATFORM_ENVIRONMENTS_DIR || ENVIRONMENTS_DIR;
+}
+
+/** The folder is missing or holds no environment file: no command can do anything. */
+export class EnvironmentsDirError extends Error {
+  override readonly name = 'EnvironmentsDirError';
+}
+
+/** Names of the environment files in `dir` (`<name>.json`); an error when the folder is missing or has none. */
+export function listEnvironments(dir: string = environmentsDir()): string[] {
+  const from = dir === process.env.PLATFORM_ENVIRONMENTS_DIR ? `PLATFORM_ENVIRONMENTS_DIR=${dir}` : dir;
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new EnvironmentsDirError(`${from}: no such folder; give a folder of environment files (<name>.json)`);
+  const names = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -'.json'.length))
     .sort(byDeployOrder);
+  if (names.length === 0) throw new EnvironmentsDirError(`${from}: no environment files (<name>.json) in this folder`);
+  return names;
 }
 
 const ORDER = ['local', 'dev', 'staging', 'prod'];
@@ -46,7 +64,7 @@ function byDeployOrder(a: string, b: string): number {
   return rank(a) - rank(b) || a.localeCompare(b);
 }
 
-export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR, options: LoadOptions = {}): Environment {
+export function loadEnvironment(name: string, dir: string = environmentsDir(), options: LoadOptions = {}): Environment {
   const file = join(dir, `${name}.json`);
   let text: string;
   try {
@@ -55,16 +73,53 @@ export function loadEnvironment(name: string, dir: string = ENVIRONMENTS_DIR, op
     const known = listEnvironments(dir);
     throw new EnvironmentError(name, [{ path: '', value: `no file ${file}`, message: `one of the environments: ${known.join(', ')}` }]);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new EnvironmentError(name, [{ path: '', value: `invalid JSON in ${file} (${(error as Error).message})`, message: 'a JSON object' }]);
-  }
+  let raw = parseJsonFile(name, file, text);
   if (options.emulatorEndpoint && isObject(raw) && isObject(raw.emulator)) {
     raw = { ...raw, emulator: { ...raw.emulator, endpoint: options.emulatorEndpoint } };
   }
   return parseEnvironment(name, raw);
+}
+
+/**
+ * The file's JSON, strictly: a syntax error names its line and column and shows the line; an empty file says so; a
+ * key given twice in one object is an error (JSON.parse would keep the last silently); a UTF-8 byte-order mark, which
+ * editors on Windows write, is accepted.
+ */
+export function parseJsonFile(name: string, file: string, text: string): unknown {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.trim() === '') throw new EnvironmentError(name, [{ path: '', value: `an empty file ${file}`, message: 'a JSON object with the environment (see environments/dev.json)' }]);
+  const lines = body.split(/\r?\n/);
+  const excerpt = (line: number, column: number) => `\n      ${lines[line] ?? ''}\n      ${' '.repeat(column)}^`;
+  let syntax: { path: string; value: string; message: string } | undefined;
+  const keys: Map<string, number>[] = [];
+  const duplicates: { path: string; value: string; message: string }[] = [];
+  visit(
+    body,
+    {
+      onObjectBegin: () => void keys.push(new Map()),
+      onObjectEnd: () => void keys.pop(),
+      onObjectProperty: (property, _offset, _length, line, column, pathSupplier) => {
+        const seen = keys.at(-1)!;
+        const first = seen.get(property);
+        if (first === undefined) {
+          seen.set(property, line);
+          return;
+        }
+        duplicates.push({
+          path: formatPath([...pathSupplier(), property]),
+          value: `the key "${property}" a second time (line ${line + 1}, column ${column + 1}; first on line ${first + 1})`,
+          message: `each key once per object: JSON would keep the last one without a word${excerpt(line, column)}`,
+        });
+      },
+      onError: (error, _offset, _length, line, column) => {
+        syntax ??= { path: '', value: `invalid JSON in ${file}: ${printParseErrorCode(error)} at line ${line + 1}, column ${column + 1}`, message: `a JSON object; fix the syntax here:${excerpt(line, column)}` };
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  if (syntax) throw new EnvironmentError(name, [syntax]);
+  if (duplicates.length > 0) throw new EnvironmentError(name, duplicates);
+  return JSON.parse(body);
 }
 
 /** Validates an already-read environment object; `name` must match its `name` field (the file name). */
@@ -78,7 +133,7 @@ export function parseEnvironment(name: string, raw: unknown): Environment {
   return env;
 }
 
-export function loadAllEnvironments(dir: string = ENVIRONMENTS_DIR, options: LoadOptions = {}): Environment[] {
+export function loadAllEnvironments(dir: string = environmentsDir(), options: LoadOptions = {}): Environment[] {
   return listEnvironments(dir).map((name) => loadEnvironment(name, dir, options));
 }
 

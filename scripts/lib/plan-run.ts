@@ -188,14 +188,12 @@ export async function applySavedPlan(stackDir: string, planFile: string, tfEnv: 
 }
 
 /**
- * Loads an environment for a command: `PLATFORM_ENVIRONMENTS_DIR` (as main.ts) picks another directory
- * of environment files; the endpoint (`--endpoint`, else `PLATFORM_EMULATOR_ENDPOINT`) applies to the
- * emulator environment only.
+ * Loads an environment for a command (from `PLATFORM_ENVIRONMENTS_DIR` when set, as every command); the endpoint
+ * (`--endpoint`, else `PLATFORM_EMULATOR_ENDPOINT`) applies to the emulator environment only.
  */
 export function loadCommandEnvironment(name: string, endpoint: string | undefined): Environment {
-  const dir = process.env.PLATFORM_ENVIRONMENTS_DIR || undefined;
   const emulatorEndpoint = endpoint ?? process.env.PLATFORM_EMULATOR_ENDPOINT;
-  const env = loadEnvironment(name, dir, emulatorEndpoint ? { emulatorEndpoint } : {});
+  const env = loadEnvironment(name, undefined, emulatorEndpoint ? { emulatorEndpoint } : {});
   if (endpoint && !env.emulator) {
     throw new UsageError(`--endpoint is only for an emulator environment (such as "local"); "${name}" deploys to account ${env.account.id}`);
   }
