@@ -282,7 +282,12 @@ const ciSchema = z.strictObject({
    * The branch whose pushes plan and apply.
    * @default 'main'
    */
-  mainBranch: z.string().regex(/^[A-Za-z0-9._/-]{1,100}$/, { message: 'a branch name (letters, digits, . _ / -)' }).optional(),
+  mainBranch: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]{1,100}$/, { message: 'a branch name (letters, digits, . _ / -)' })
+    // GitHub's OIDC subject is `repo:<owner>/<repo>:ref:refs/heads/<branch>`: a full ref here would never match it.
+    .refine((branch) => !branch.startsWith('refs/'), { message: 'the branch name alone, such as main: the role trusts ref:refs/heads/<branch>, so a full ref never matches' })
+    .optional(),
 });
 
 export const environmentSchema = z.strictObject({
@@ -373,6 +378,42 @@ export function cognitoDomainPrefix(env: Pick<Environment, 'name' | 'account' | 
   return suffix === '' ? domain.prefix : `${domain.prefix}-${suffix}`;
 }
 
+/**
+ * What API Gateway refuses in an API's paths, known before apply
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-settings-method-request.html#setup-method-resources):
+ * a greedy variable (`{proxy+}`) anywhere but last, two different variables under one parent (one variable path part
+ * per level: "A sibling ({id}) of this resource already has a variable path part -- only one is allowed"), and a
+ * variable name used twice in one path.
+ */
+export function pathTemplateRules(routes: readonly { readonly path: string }[], at: readonly (string | number)[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const variables = new Map<string, { part: string; route: number }>();
+  routes.forEach((route, r) => {
+    const parts = route.path === '/' ? [] : route.path.slice(1).split('/');
+    const field = [...at, r, 'path'];
+    const names = new Set<string>();
+    parts.forEach((part, i) => {
+      if (!part.startsWith('{')) return;
+      const name = part.slice(1, -1).replace(/\+$/, '');
+      if (part.endsWith('+}') && i < parts.length - 1) {
+        issues.push({ path: field, message: `a greedy variable (${part}) only as the last part of the path: it matches the rest of the path` });
+      }
+      if (names.has(name)) issues.push({ path: field, message: `each variable once per path ({${name}} is used twice)` });
+      names.add(name);
+      const parent = `/${parts.slice(0, i).join('/')}`;
+      const sibling = variables.get(parent);
+      if (!sibling) variables.set(parent, { part, route: r });
+      else if (sibling.part !== part) {
+        issues.push({
+          path: field,
+          message: `the variable ${sibling.part} under ${parent}, as routes[${sibling.route}] names it: API Gateway allows one variable path part per level, not ${part} beside it`,
+        });
+      }
+    });
+  });
+  return issues;
+}
+
 export function crossFieldRules(env: Environment): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const isEmulator = (EMULATOR_ENVIRONMENTS as readonly string[]).includes(env.name);
@@ -434,12 +475,14 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
       if (route.method === 'OPTIONS') {
         issues.push({ path: ['apis', a, 'routes', r, 'method'], message: 'GET, POST, PUT, PATCH, DELETE, HEAD or ANY: OPTIONS is generated for CORS from corsAllowOrigins' });
       }
+      issues.push(...integrationRules(env, route.integration, ['apis', a, 'routes', r, 'integration'], isEmulator));
       route.scopes.forEach((scope, s) => {
         if (!definedScopes.has(scope)) {
           issues.push({ path: ['apis', a, 'routes', r, 'scopes', s], message: `a scope the resource server defines: ${[...definedScopes].join(', ')}` });
         }
       });
     });
+    issues.push(...pathTemplateRules(api.routes, ['apis', a, 'routes']));
     const resources = countApiResources(api);
     if (resources > MAX_API_GATEWAY_RESOURCES) {
       issues.push({ path: ['apis', a, 'routes'], message: `routes that need at most ${MAX_API_GATEWAY_RESOURCES} API Gateway resources (the AWS quota); these need ${resources}` });
@@ -448,8 +491,8 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
       const field = ['apis', a, 'corsAllowOrigins', o];
       if (origin === '*') {
         if (!isEmulator) issues.push({ path: field, message: 'an exact https origin such as https://app.example.com: "*" is allowed in local only' });
-      } else if (!isExactUrl(origin, isEmulator)) {
-        issues.push({ path: field, message: exactUrlMessage(isEmulator, 'origin') });
+      } else if (!isOrigin(origin, isEmulator)) {
+        issues.push({ path: field, message: originMessage(origin, isEmulator) });
       }
     });
   });
@@ -466,7 +509,12 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
         issues.push({ path: ['identity', 'clients', c, field], message: 'no redirect URLs: machine clients use client credentials, not a browser' });
       }
       client[field].forEach((url, u) => {
-        if (!isExactUrl(url, isEmulator)) issues.push({ path: ['identity', 'clients', c, field, u], message: exactUrlMessage(isEmulator, 'URL') });
+        const typo = schemeTypo(url);
+        if (typo) issues.push({ path: ['identity', 'clients', c, field, u], message: typo });
+        else if (!isExactUrl(url, isEmulator)) issues.push({ path: ['identity', 'clients', c, field, u], message: exactUrlMessage(isEmulator, 'URL') });
+        else if (!isEmulator && isLoopback(url)) {
+          issues.push({ path: ['identity', 'clients', c, field, u], message: `a URL of the deployed app: ${env.name} must not send users' codes to their own machine (localhost is for local)` });
+        }
       });
     });
     if (client.kind !== 'machine' && client.callbackUrls.length === 0) {
@@ -555,6 +603,76 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
     issues.push({ path: ['protections', 'preventDestroy'], message: 'true: prod must prevent destroying stateful resources' });
   }
   return issues;
+}
+
+/**
+ * An integration's target, known before apply: a backend reached over https outside local (the caller's bearer token
+ * travels with the request), not the machine's own loopback, and a Lambda function of the environment's own account
+ * and region (API Gateway's Lambda integrations call functions of the API's region).
+ */
+function integrationRules(env: Environment, integration: IntegrationConfig, field: (string | number)[], isEmulator: boolean): ConfigIssue[] {
+  if (integration.type === 'HTTP_PROXY') {
+    const typo = schemeTypo(integration.uri);
+    if (typo) return [{ path: [...field, 'uri'], message: typo }];
+    if (!/^https?:\/\//.test(integration.uri)) return [{ path: [...field, 'uri'], message: 'an https:// URL of the backend' }];
+    if (integration.uri.startsWith('http://') && !isEmulator) {
+      return [{ path: [...field, 'uri'], message: `an https:// URL: plain http would carry the caller's bearer token in clear (allowed in local only)` }];
+    }
+    if (!isEmulator && isLoopback(integration.uri)) return [{ path: [...field, 'uri'], message: 'a backend API Gateway can reach: localhost is the gateway itself' }];
+  }
+  if (integration.type === 'LAMBDA_PROXY') {
+    const [, , , region, account] = integration.functionArn.split(':');
+    if (region !== env.account.region || account !== env.account.id) {
+      return [{ path: [...field, 'functionArn'], message: `a function of this environment's account ${env.account.id} in ${env.account.region} (this one is in account ${account}, ${region})` }];
+    }
+  }
+  return [];
+}
+
+/** `htps://`, `http:/x`, `https//x`: a web URL with its scheme mistyped, which would otherwise pass as an app scheme. */
+function schemeTypo(value: string): string | undefined {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
+  if (/^https?:[^/]|^https?:\/[^/]/i.test(value)) return 'a URL that starts with https:// (two slashes)';
+  if (scheme === undefined) return /^https?\/\//i.test(value) ? 'a URL that starts with https:// (the colon is missing)' : undefined;
+  if (scheme === 'http' || scheme === 'https') return undefined;
+  return editDistance(scheme, 'https') <= 2 || editDistance(scheme, 'http') <= 1 ? `https:// (the scheme "${scheme}:" looks mistyped)` : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+function isLoopback(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const host = new URL(value).hostname;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\./.test(host);
+}
+
+/**
+ * What a browser sends as `Origin`: `https://host[:port]`, exactly: no path, no trailing slash, no query
+ * (https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Origin); CloudFront compares it as a string.
+ */
+function isOrigin(value: string, isEmulator: boolean): boolean {
+  const match = /^(https?):\/\/([a-z0-9.-]+|\[[0-9a-f:]+\])(:\d{1,5})?$/.exec(value);
+  if (!match) return false;
+  if (match[1] === 'http') return isEmulator && (match[2] === 'localhost' || match[2] === '127.0.0.1');
+  return isEmulator || !isLoopback(value);
+}
+
+function originMessage(value: string, isEmulator: boolean): string {
+  const exact = isEmulator ? 'https://host[:port] or http://localhost:<port>' : 'https://host[:port]';
+  const hint = /^https?:\/\/[^/]+\/$/.test(value) ? ' (without the trailing slash)' : /^https?:\/\/[^/]+\/./.test(value) ? ' (an origin has no path)' : '';
+  return `an origin as browsers send it, ${exact}${hint}: CloudFront compares it with the Origin header as a string`;
 }
 
 function isExactUrl(value: string, isEmulator: boolean): boolean {

@@ -173,3 +173,98 @@ describe('CIDR arithmetic', () => {
     expect(() => carveSubnets('10.0.0.0/28', 4)).toThrow(/cannot hold 4 subnets/);
   });
 });
+
+describe('API Gateway path rules, before apply', () => {
+  const routes = (raw: any) => raw.apis[0].routes as { path: string; method: string; scopes: string[]; integration: object }[];
+  const route = (path: string, method = 'GET') => ({ path, method, scopes: ['orders.read'], integration: { type: 'MOCK' } });
+
+  it('fails when a greedy variable is not the last part of the path', () => {
+    const issue = problemAt(errorOf('dev', (raw) => routes(raw).push(route('/files/{proxy+}/items'))), 'apis[0].routes[4].path');
+    expect(issue.value).toBe('"/files/{proxy+}/items"');
+    expect(issue.message).toBe('a greedy variable ({proxy+}) only as the last part of the path: it matches the rest of the path');
+  });
+
+  it('fails when two routes put different variables under one parent (API Gateway allows one per level)', () => {
+    // dev's orders API has /{orderId}; /{id}/history puts {id} beside it.
+    const issue = problemAt(errorOf('dev', (raw) => routes(raw).push(route('/{id}/history'))), 'apis[0].routes[4].path');
+    expect(issue.message).toBe('the variable {orderId} under /, as routes[1] names it: API Gateway allows one variable path part per level, not {id} beside it');
+  });
+
+  it('fails when a path uses one variable name twice', () => {
+    const issue = problemAt(errorOf('dev', (raw) => routes(raw).push(route('/{orderId}/items/{orderId}'))), 'apis[0].routes[4].path');
+    expect(issue.message).toBe('each variable once per path ({orderId} is used twice)');
+  });
+
+  it.each(['/orders/{id', '/orders/{}', '/orders/{order-id}', '/orders//items', 'orders', '/orders/'])('fails on the malformed template %s', (path) => {
+    const issue = problemAt(errorOf('dev', (raw) => routes(raw).push(route(path))), 'apis[0].routes[4].path');
+    expect(issue.message).toBe('a path such as / or /orders/{orderId}: segments of letters, digits, ._- or one {parameter}');
+  });
+
+  it('accepts the same variable under one parent across routes, and a greedy variable last', () => {
+    const raw = rawEnvironment('dev');
+    routes(raw).push(route('/{orderId}/history'), route('/files/{proxy+}'));
+    expect(() => parseEnvironment('dev', raw)).not.toThrow();
+  });
+});
+
+describe('GitHub settings that would never match', () => {
+  it('fails when the main branch is given as a full ref: the OIDC subject adds refs/heads/ itself', () => {
+    const issue = problemAt(errorOf('dev', (raw) => (raw.ci.mainBranch = 'refs/heads/main')), 'ci.mainBranch');
+    expect(issue.message).toBe('the branch name alone, such as main: the role trusts ref:refs/heads/<branch>, so a full ref never matches');
+  });
+});
+
+describe('URLs that can never work, or would leak a token', () => {
+  const orders = (raw: any) => raw.apis[0];
+  const putRoute = (raw: any) => orders(raw).routes[2]; // dev: PUT /{orderId}, LAMBDA_PROXY
+
+  it.each([
+    ['htps://app.dev.example.com/auth/callback', 'https:// (the scheme "htps:" looks mistyped)'],
+    ['https:/app.dev.example.com/auth/callback', 'a URL that starts with https:// (two slashes)'],
+    ['https//app.dev.example.com/auth/callback', 'a URL that starts with https:// (the colon is missing)'],
+  ])('fails on the callback %s: a mistyped scheme, not an app scheme', (url, message) => {
+    const issue = problemAt(errorOf('dev', (raw) => (raw.identity.clients[0].callbackUrls[0] = url)), 'identity.clients[0].callbackUrls[0]');
+    expect(issue.message).toBe(message);
+  });
+
+  it('fails on a callback to the user\'s own machine outside local, even over https', () => {
+    const issue = problemAt(errorOf('prod', (raw) => (raw.identity.clients[0].callbackUrls[0] = 'https://localhost:3000/auth/callback')), 'identity.clients[0].callbackUrls[0]');
+    expect(issue.message).toBe("a URL of the deployed app: prod must not send users' codes to their own machine (localhost is for local)");
+  });
+
+  it.each([
+    ['https://app.dev.example.com/', ' (without the trailing slash)'],
+    ['https://app.dev.example.com/app', ' (an origin has no path)'],
+    ['platformapp://callback', ''],
+    ['http://app.dev.example.com', ''],
+  ])('fails on the CORS origin %s, which a browser never sends', (origin, hint) => {
+    const issue = problemAt(errorOf('dev', (raw) => (orders(raw).corsAllowOrigins = [origin])), 'apis[0].corsAllowOrigins[0]');
+    expect(issue.message).toBe(`an origin as browsers send it, https://host[:port]${hint}: CloudFront compares it with the Origin header as a string`);
+  });
+
+  it('accepts origins with a port, and http://localhost in local', () => {
+    const raw = rawEnvironment('dev');
+    orders(raw).corsAllowOrigins = ['https://app.dev.example.com:8443'];
+    expect(() => parseEnvironment('dev', raw)).not.toThrow();
+    expect(loadEnvironment('local').apis[0]!.corsAllowOrigins).toEqual(['http://localhost:3000']);
+  });
+
+  it('fails on a plain http backend outside local: the bearer token would travel in clear', () => {
+    const issue = problemAt(errorOf('dev', (raw) => (putRoute(raw).integration = { type: 'HTTP_PROXY', uri: 'http://orders.internal.example.com/{orderId}' })), 'apis[0].routes[2].integration.uri');
+    expect(issue.message).toBe("an https:// URL: plain http would carry the caller's bearer token in clear (allowed in local only)");
+  });
+
+  it('fails on a backend with a mistyped scheme or on localhost', () => {
+    const typo = problemAt(errorOf('dev', (raw) => (putRoute(raw).integration = { type: 'HTTP_PROXY', uri: 'htttps://orders.example.com/x' })), 'apis[0].routes[2].integration.uri');
+    expect(typo.message).toBe('https:// (the scheme "htttps:" looks mistyped)');
+    const loopback = problemAt(errorOf('dev', (raw) => (putRoute(raw).integration = { type: 'HTTP_PROXY', uri: 'https://localhost:8080/x' })), 'apis[0].routes[2].integration.uri');
+    expect(loopback.message).toBe('a backend API Gateway can reach: localhost is the gateway itself');
+  });
+
+  it('fails on a Lambda function of another account or region than the environment\'s', () => {
+    const other = problemAt(errorOf('dev', (raw) => (putRoute(raw).integration.functionArn = 'arn:aws:lambda:eu-west-1:999999999999:function:orders-update')), 'apis[0].routes[2].integration.functionArn');
+    expect(other.message).toBe("a function of this environment's account 111111111111 in eu-west-1 (this one is in account 999999999999, eu-west-1)");
+    const region = problemAt(errorOf('dev', (raw) => (putRoute(raw).integration.functionArn = 'arn:aws:lambda:us-east-1:111111111111:function:orders-update')), 'apis[0].routes[2].integration.functionArn');
+    expect(region.message).toContain('(this one is in account 111111111111, us-east-1)');
+  });
+});
