@@ -144,6 +144,10 @@ function describe(raw: unknown, issue: z.core.$ZodIssue): { path: string; value:
   if (issue.code === 'invalid_type') message = issue.expected === 'object' && value === undefined ? 'an object (the field is required)' : `a value of type ${issue.expected}`;
   if (issue.code === 'invalid_type' && value === undefined && issue.expected !== 'object') message = `a value of type ${issue.expected} (the field is required)`;
   if (issue.code === 'invalid_value') message = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_key') {
+    // A record's key (a tag key) broke its rule: the key is the value, the rule's own message what is expected.
+    return { path: formatPath(path), value: JSON.stringify(path.at(-1)), message: issue.issues[0]?.message ?? message };
+  }
   if (issue.code === 'unrecognized_keys') {
     return { path: formatPath(path), value: issue.keys.map((k) => JSON.stringify(k)).join(', '), message: 'no unknown fields: check the spelling against environments/schema.ts' };
   }

@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH } from '../modules/aws-limits';
+import { awsLimit, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH, TAG_LIMITS } from '../modules/aws-limits';
 import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
-import { cidrContains, cidrsOverlap, parseCidr } from './cidr';
+import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
 export const CLOUDWATCH_RETENTION_DAYS = [
@@ -56,10 +56,34 @@ const cidrSchema = z.string().refine((value) => parseCidr(value) !== undefined, 
 
 const dnsNameSchema = z.string().regex(DNS_NAME, { message: 'a lower-case DNS name such as api.example.com' });
 
-const tagsSchema = z.record(
-  z.string().min(1).max(128).regex(/^[\w\s.:/=+@-]+$/, { message: 'a tag key of letters, digits, spaces and _.:/=+-@' }),
-  z.string().max(256),
-);
+/** A string AWS accepts for `type`'s `attribute`: the row of modules/aws-limits.ts the stacks are checked by too. */
+function awsLimited(type: string, attribute: string) {
+  const limit = awsLimit(type, attribute);
+  return z.string().superRefine((value, ctx) => {
+    const problem = checkAwsLimit(limit, value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+/**
+ * The environment's tags go on every resource (the provider's default tags), beside at most one of the platform's own
+ * (`Name`, or the log keys' tag): so at most 49 (TAG_LIMITS).
+ */
+export const MAX_ENVIRONMENT_TAGS = TAG_LIMITS.perResource - 1;
+const TAG_CHARACTERS = 'letters, digits, spaces and _ . : / = + - @';
+const tagsSchema = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(TAG_LIMITS.keyMax)
+      .regex(TAG_LIMITS.characters, { message: `a tag key of ${TAG_CHARACTERS} (${TAG_LIMITS.page})` })
+      .refine((key) => !key.toLowerCase().startsWith(TAG_LIMITS.reservedPrefix), { message: `a tag key that does not start with "aws:", which AWS reserves (${TAG_LIMITS.page})` }),
+    z.string().max(TAG_LIMITS.valueMax).regex(TAG_LIMITS.characters, { message: `a tag value of ${TAG_CHARACTERS}: some services refuse other characters (${TAG_LIMITS.page})` }),
+  )
+  .refine((tags) => Object.keys(tags).length <= MAX_ENVIRONMENT_TAGS, {
+    message: `at most ${MAX_ENVIRONMENT_TAGS} tags: AWS allows ${TAG_LIMITS.perResource} per resource and the platform adds one of its own`,
+  });
 
 const urlSchema = z.string().refine((value) => URL.canParse(value), { message: 'an absolute URL' });
 
@@ -192,7 +216,7 @@ const identitySchema = z.strictObject({
   ], { error: 'one of "prefix", "custom"' }),
   resourceServer: z.strictObject({
     /** Usually `https://<api domain>`; scopes are `<identifier>/<scope>`. */
-    identifier: z.string().min(1).max(256),
+    identifier: awsLimited('aws_cognito_resource_server', 'identifier'),
     scopes: z
       .array(z.strictObject({ name: z.string().regex(SCOPE_NAME, { message: 'a scope name such as orders.read' }), description: z.string().min(1).max(256) }))
       .min(1),
@@ -257,11 +281,11 @@ const edgeSchema = z.strictObject({
 
 const stateSchema = z.strictObject({
   /** The bucket the bootstrap stack creates; one per account. */
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)' }),
+  bucket: awsLimited('aws_s3_bucket', 'bucket'),
   /** Region of the state bucket. */
   region: regionSchema,
   /** Alias of the KMS key the bootstrap stack creates for state encryption. */
-  kmsKeyAlias: z.string().regex(/^alias\/[A-Za-z0-9/_-]{1,250}$/, { message: 'a KMS alias such as alias/terraform-state' }),
+  kmsKeyAlias: awsLimited('aws_kms_alias', 'name'),
 });
 
 const ciSchema = z.strictObject({
@@ -440,7 +464,22 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
     if (!isEmulator && azCount < 2) {
       issues.push({ path: ['network', 'azCount'], message: 'at least 2 availability zones outside local (the ALB needs two)' });
     }
+    // "The allowed block size is between a /16 netmask (65,536 IP addresses) and /28 netmask (16 IP addresses)", for
+    // VPCs and subnets alike (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html).
+    const prefixOf = (block: string) => Number(block.split('/')[1]);
+    if (prefixOf(cidrBlock) < 16 || prefixOf(cidrBlock) > 28) {
+      issues.push({ path: ['network', 'cidrBlock'], message: 'a block from /16 (65,536 addresses) to /28 (16), the sizes AWS allows for a VPC' });
+    } else if (!privateSubnetCidrBlocks) {
+      try {
+        carveSubnets(cidrBlock, azCount);
+      } catch {
+        issues.push({ path: ['network', 'cidrBlock'], message: `a block with room for ${azCount} subnets of /28 or larger (one per AZ), or privateSubnetCidrBlocks given` });
+      }
+    }
     if (privateSubnetCidrBlocks) {
+      privateSubnetCidrBlocks.forEach((block, i) => {
+        if (prefixOf(block) > 28) issues.push({ path: ['network', 'privateSubnetCidrBlocks', i], message: 'a block of /28 (16 addresses) or larger, the smallest subnet AWS allows' });
+      });
       if (privateSubnetCidrBlocks.length !== azCount) {
         issues.push({ path: ['network', 'privateSubnetCidrBlocks'], message: `one block per AZ: ${azCount} blocks for azCount ${azCount}` });
       }
@@ -455,8 +494,15 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
         });
       });
     }
-  } else if (!isEmulator && env.network.privateSubnetIds.length < 2) {
-    issues.push({ path: ['network', 'privateSubnetIds'], message: 'at least 2 subnets in different AZs outside local (the ALB needs two)' });
+  } else {
+    if (!isEmulator && env.network.privateSubnetIds.length < 2) {
+      issues.push({ path: ['network', 'privateSubnetIds'], message: 'at least 2 subnets in different AZs outside local (the ALB needs two)' });
+    }
+    const ids = env.network.privateSubnetIds;
+    ids.forEach((id, i) => {
+      const first = ids.indexOf(id);
+      if (first !== i) issues.push({ path: ['network', 'privateSubnetIds', i], message: `a subnet not already privateSubnetIds[${first}]: each AZ needs its own` });
+    });
   }
 
   // APIs and routes

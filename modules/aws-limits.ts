@@ -103,5 +103,37 @@ export const AWS_LIMITS: readonly AwsLimit[] = [
   { type: 'aws_lambda_permission', attribute: 'statement_id', min: 1, max: 100, pattern: /^[A-Za-z0-9_-]+$/, allowed: 'letters, digits, "_" and "-"', page: API.lambdaPermission },
 ];
 
+/** The row of `type`'s `attribute` (the schema checks environment values against the same rows the stacks are checked by). */
+export function awsLimit(type: string, attribute: string): AwsLimit {
+  const limit = AWS_LIMITS.find((l) => l.type === type && l.attribute === attribute);
+  if (!limit) throw new Error(`no AWS limit for ${type}.${attribute} in modules/aws-limits.ts`);
+  return limit;
+}
+
+/** What AWS accepts instead, when `value` breaks `limit` (length in characters, the pattern as a whole); undefined when it is fine. */
+export function checkAwsLimit(limit: AwsLimit, value: string): string | undefined {
+  const length = [...value].length;
+  const tooShort = limit.min !== undefined && length < limit.min;
+  if (length > limit.max || tooShort || (limit.pattern && !limit.pattern.test(value))) {
+    const size = `${limit.min ?? 0} to ${limit.max} characters`;
+    return `${size} of ${limit.allowed}; this one has ${length} (AWS: ${limit.page})`;
+  }
+  return undefined;
+}
+
+/**
+ * Tags, as AWS's services accept them in common (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html):
+ * at most 50 per resource, keys of up to 128 and values of up to 256 characters of letters, digits, spaces and
+ * `_ . : / = + - @` (some services refuse others), and no key starting with `aws:` (reserved for AWS).
+ */
+export const TAG_LIMITS = {
+  perResource: 50,
+  keyMax: 128,
+  valueMax: 256,
+  characters: /^[\p{L}\p{N}\p{Zs}_.:/=+\-@]*$/u,
+  reservedPrefix: 'aws:',
+  page: 'https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html',
+} as const;
+
 /** Reserved words AWS refuses in a Cognito prefix domain ("Domain cannot contain reserved word"). */
 export const COGNITO_DOMAIN_RESERVED_WORDS = ['aws', 'amazon', 'cognito'] as const;

@@ -4,7 +4,7 @@
  * token (an id known only after apply) are checked where they are literal.
  */
 import { Token, TerraformResource, type TerraformStack } from 'cdktf';
-import { API, AWS_LIMITS, COGNITO_DOMAIN_RESERVED_WORDS, type AwsLimit } from '../modules/aws-limits';
+import { API, AWS_LIMITS, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS } from '../modules/aws-limits';
 
 export interface LimitProblem {
   /** `aws_lb edge/origin/load-balancer` */
@@ -22,16 +22,6 @@ function valuesAt(value: unknown, path: readonly string[]): string[] {
   return valuesAt((value as Record<string, unknown>)[path[0]!], path.slice(1));
 }
 
-function check(limit: AwsLimit, value: string): string | undefined {
-  const length = [...value].length;
-  const tooShort = limit.min !== undefined && length < limit.min;
-  if (length > limit.max || tooShort || (limit.pattern && !limit.pattern.test(value))) {
-    const size = `${limit.min ?? 0} to ${limit.max} characters`;
-    return `${size} of ${limit.allowed}; this one has ${length} (AWS: ${limit.page})`;
-  }
-  return undefined;
-}
-
 /** Every value of the stack's resources that AWS would refuse by the table above (and the Cognito reserved words). */
 export function awsLimitProblems(stack: TerraformStack): LimitProblem[] {
   const problems: LimitProblem[] = [];
@@ -46,7 +36,7 @@ export function awsLimitProblems(stack: TerraformStack): LimitProblem[] {
     const where = `${type} ${construct.node.path.split('/').slice(1).join('/')}`;
     for (const limit of limits) {
       for (const value of valuesAt(config, limit.attribute.split('.'))) {
-        const message = check(limit, value);
+        const message = checkAwsLimit(limit, value);
         if (message) problems.push({ resource: where, attribute: limit.attribute, value, message });
       }
     }

@@ -90,7 +90,7 @@ describe('bad environment files', () => {
     ['emulator endpoint on a non-loopback address', 'local', (e) => (e.emulator.endpoint = 'http://10.0.0.5:4566'), 'emulator.endpoint', /loopback only/],
     ['emulator outside local', 'dev', (e) => (e.emulator = { endpoint: 'http://127.0.0.1:4566' }), 'emulator', /only local may target the emulator/],
     ['tag value over 256 characters', 'dev', (e) => (e.tags.Owner = 'x'.repeat(257)), 'tags.Owner', /at most 256 characters/],
-    ['state bucket with upper-case letters', 'dev', (e) => (e.state.bucket = 'Platform-State'), 'state.bucket', /S3 bucket name/],
+    ['state bucket with upper-case letters', 'dev', (e) => (e.state.bucket = 'Platform-State'), 'state.bucket', /lower-case letters, digits, "." and "-", .*this one has 14 \(AWS: https:\/\/docs.aws.amazon.com\/AmazonS3\/latest\/userguide\/bucketnamingrules.html\)/],
     ['missing required field', 'dev', (e) => delete e.edge.priceClass, 'edge.priceClass', /"PriceClass_100", "PriceClass_200", "PriceClass_All"/],
     ['CI repository that is not owner/name', 'dev', (e) => (e.ci.githubRepository = 'https://github.com/my-org/platform'), 'ci.githubRepository', /owner\/name of a GitHub repository/],
     ['CI roles for the emulator', 'local', (e) => (e.ci = { githubRepository: 'my-org/private-api-platform' }), 'ci', /GitHub Actions cannot reach; remove this field/],
@@ -266,5 +266,60 @@ describe('URLs that can never work, or would leak a token', () => {
     expect(other.message).toBe("a function of this environment's account 111111111111 in eu-west-1 (this one is in account 999999999999, eu-west-1)");
     const region = problemAt(errorOf('dev', (raw) => (putRoute(raw).integration.functionArn = 'arn:aws:lambda:us-east-1:111111111111:function:orders-update')), 'apis[0].routes[2].integration.functionArn');
     expect(region.message).toContain('(this one is in account 111111111111, us-east-1)');
+  });
+});
+
+describe('AWS\'s own rules, known before apply', () => {
+  it.each([
+    ['10.0.0.0/8', 'a block from /16 (65,536 addresses) to /28 (16), the sizes AWS allows for a VPC'],
+    ['10.0.0.0/29', 'a block from /16 (65,536 addresses) to /28 (16), the sizes AWS allows for a VPC'],
+    ['10.0.0.0/28', 'a block with room for 2 subnets of /28 or larger (one per AZ), or privateSubnetCidrBlocks given'],
+  ])('fails on the VPC block %s', (block, message) => {
+    const issue = problemAt(errorOf('dev', (raw) => (raw.network.cidrBlock = block)), 'network.cidrBlock');
+    expect(issue.message).toBe(message);
+  });
+
+  it('fails on a subnet smaller than /28, and on a subnet given twice', () => {
+    const small = problemAt(
+      errorOf('staging', (raw) => (raw.network.privateSubnetCidrBlocks[2] = '10.20.32.0/29')),
+      'network.privateSubnetCidrBlocks[2]',
+    );
+    expect(small.message).toBe('a block of /28 (16 addresses) or larger, the smallest subnet AWS allows');
+    const twice = problemAt(errorOf('staging', (raw) => (raw.network.privateSubnetCidrBlocks[2] = '10.20.0.0/20')), 'network.privateSubnetCidrBlocks[2]');
+    expect(twice.message).toBe('a block that does not overlap privateSubnetCidrBlocks[0] (10.20.0.0/20)');
+    const ids = problemAt(
+      errorOf('dev', (raw) => (raw.network = { mode: 'existing', vpcId: 'vpc-0123456789abcdef0', privateSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef0'] })),
+      'network.privateSubnetIds[1]',
+    );
+    expect(ids.message).toBe('a subnet not already privateSubnetIds[0]: each AZ needs its own');
+  });
+
+  it('fails on a KMS alias AWS reserves, naming the rule the stacks are checked by', () => {
+    const issue = problemAt(errorOf('dev', (raw) => (raw.state.kmsKeyAlias = 'alias/aws/terraform-state')), 'state.kmsKeyAlias');
+    expect(issue.message).toContain('not "alias/aws/"');
+    expect(issue.message).toContain('(AWS: https://docs.aws.amazon.com/kms/');
+  });
+
+  it.each(['my..bucket', 'xn--bucket', '192.168.0.1', 'bucket-s3alias'])('fails on the bucket name %s, which S3 refuses', (bucket) => {
+    problemAt(errorOf('dev', (raw) => (raw.state.bucket = bucket)), 'state.bucket');
+  });
+
+  it('fails on a resource server identifier Cognito refuses (a space)', () => {
+    const issue = problemAt(errorOf('dev', (raw) => (raw.identity.resourceServer.identifier = 'https://api dev')), 'identity.resourceServer.identifier');
+    expect(issue.message).toContain('printable ASCII without spaces');
+  });
+
+  it('fails on tag keys AWS reserves, characters services refuse, and more tags than a resource can hold', () => {
+    const reserved = problemAt(errorOf('dev', (raw) => (raw.tags['aws:owner'] = 'x')), 'tags.aws:owner');
+    expect(reserved.message).toBe('a tag key that does not start with "aws:", which AWS reserves (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html)');
+    const value = problemAt(errorOf('dev', (raw) => (raw.tags.Team = 'platform & ops')), 'tags.Team');
+    expect(value.message).toMatch(/^a tag value of letters, digits, spaces and _ \. : \/ = \+ - @: some services refuse other characters/);
+    const many = problemAt(
+      errorOf('dev', (raw) => {
+        for (let i = 0; i < 50; i++) raw.tags[`Extra${i}`] = 'x';
+      }),
+      'tags',
+    );
+    expect(many.message).toBe('at most 49 tags: AWS allows 50 per resource and the platform adds one of its own');
   });
 });
