@@ -11,7 +11,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadEnvironment } from './environments/load';
 import { addEnvironmentStacks } from './stacks';
-import { parseArgs, UsageError } from './scripts/lib/args';
+import { EXIT_USAGE, parseArgs, UsageError } from './scripts/lib/args';
 
 function main(): number {
   const outdir = resolve(process.env.CDKTF_OUTDIR || 'cdktf.out');
@@ -31,7 +31,7 @@ function main(): number {
     if (!outdirExisted && existsSync(outdir) && readdirSync(outdir, { recursive: true, withFileTypes: true }).every((e) => e.isDirectory())) rmSync(outdir, { recursive: true, force: true });
     // Every error is the environment's or the command's: its message says what to fix; a stack trace would not.
     process.stderr.write(`${error instanceof UsageError ? 'error: ' : ''}${error instanceof Error ? error.message : String(error)}\nNothing was synthesized.\n`);
-    return error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError ? EXIT_USAGE : 1;
   }
 }
 

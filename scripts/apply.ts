@@ -31,7 +31,7 @@ Options
   --allow-destroy    accept destroys and replacements of protected resources
   --endpoint URL     the local emulator (emulator environments only)
 
-Exit codes: 0 applied (or nothing to apply), 1 refused or failed.
+Exit codes: 0 applied (or nothing to apply), 1 refused or failed, 64 usage error.
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -35,7 +35,7 @@ Options
 
 Real accounts need AWS credentials for the environment's account.id
 (AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
-Exit 0 when the state bucket is in place, 1 when a step failed, 2 on usage errors.
+Exit 0 when the state bucket is in place, 1 when a step failed, 64 on a usage error.
 `;
 
 async function main(): Promise<number> {

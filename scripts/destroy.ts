@@ -28,7 +28,7 @@ Only the emulator environment is destroyed this way. A real environment is
 changed through a reviewed plan (npm run plan -- <environment>), and prod
 refuses to destroy protected resources.
 
-Exit 0 when everything is gone; 1 names the step that failed.
+Exit 0 when everything is gone; 1 names the step that failed; 64 on a usage error.
 `;
 
 async function main(): Promise<number> {

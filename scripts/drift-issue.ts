@@ -19,7 +19,7 @@ Options
   --summary FILE      default: plans/<environment>.drift.md
 
 Environment: GITHUB_TOKEN (issues: write), GITHUB_REPOSITORY, GITHUB_API_URL (optional).
-Exit codes: 0 done, 1 error.
+Exit codes: 0 done, 1 error, 64 usage error.
 `;
 
 export function driftMarker(environment: string): string {

@@ -24,7 +24,7 @@ Options
   --ci               for CI: exit 0 with or without drift, and write drift= and
                      summary= to $GITHUB_OUTPUT and the summary to $GITHUB_STEP_SUMMARY
 
-Exit codes: 0 no drift, 2 drift, 1 error (usage errors too).
+Exit codes: 0 no drift, 2 drift, 1 error, 64 usage error.
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {

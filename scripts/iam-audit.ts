@@ -36,12 +36,12 @@ by role and action with the verdict, and the actions granted but never used.
 
 Needs Terraform 1.10+ and Python 3 with moto 5 (pip install "moto[server]").
 Exit 0 when every call of every CI role is allowed; 1 when one is denied or
-cannot be mapped to an IAM action; 2 on a usage error.
+cannot be mapped to an IAM action; 64 on a usage error.
 `;
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--lifecycle=', '--save=', '--details']);
-  const envs = environments.map((name) => loadEnvironment(name, process.env.PLATFORM_ENVIRONMENTS_DIR || undefined));
+  const envs = environments.map((name) => loadEnvironment(name));
   const audited = envs.map((env) => ({ env, roles: synthesizedRoles(env) }));
   for (const { env, roles } of audited) if (!roles) process.stderr.write(`[iam-audit] ${env.name}: no CI roles (no "ci" in its file), nothing to audit\n`);
   const targets = audited.flatMap(({ roles }) => (roles ? [roles] : []));

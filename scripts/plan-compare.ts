@@ -18,7 +18,7 @@ values).
 
 --fingerprint prints the fingerprint of a plan JSON file.
 
-Exit codes: 0 the same, 1 different or an error.
+Exit codes: 0 the same, 1 different or an error, 64 usage error.
 `;
 
 type Side = { fingerprint: string; plan?: PlanJson; label: string };

@@ -35,7 +35,7 @@ Options
 
 Real accounts need AWS credentials for the environment's account (AWS_PROFILE,
 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or OIDC in CI).
-Exit codes: 0 no changes, 2 changes, 1 error or refused (usage errors too).
+Exit codes: 0 no changes, 2 changes, 1 error or refused, 64 usage error.
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {

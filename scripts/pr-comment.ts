@@ -25,7 +25,7 @@ Options
 
 Environment: GITHUB_TOKEN (pull-requests: write), GITHUB_REPOSITORY, GITHUB_EVENT_PATH,
 GITHUB_API_URL (optional).
-Exit codes: 0 posted, 1 error.
+Exit codes: 0 posted, 1 error, 64 usage error.
 `;
 
 /** The marker that finds an environment's plan comment. */

@@ -17,7 +17,7 @@ comment for the environment, or the comment's plan is of an older commit than
 the pull request's last one: then nobody reviewed the plan of what was merged.
 
 Environment: GITHUB_TOKEN (pull-requests: read), GITHUB_REPOSITORY, GITHUB_API_URL (optional).
-Exit codes: 0 found, 1 not found or error.
+Exit codes: 0 found, 1 not found or error, 64 usage error.
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -41,7 +41,7 @@ Deploys the whole "local" environment to a local AWS emulator (moto on
   --terraform  apply with terraform directly instead of cdktf deploy (same plan)
 
 Needs Terraform 1.10+ and Python 3 with moto 5 (pip install "moto[server]").
-Exit 0 when every step passes; 1 names the step that failed.
+Exit 0 when every step passes; 1 names the step that failed; 64 on a usage error.
 `;
 
 const ENVIRONMENT = 'local';

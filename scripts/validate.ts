@@ -9,7 +9,7 @@ usage: npm run validate -- <environment>... | --all
 
 Synthesizes the environments and runs terraform init (no backend, offline
 provider mirror) and terraform validate for every stack. Exit 0 when all are
-valid, 1 otherwise.
+valid, 1 otherwise, 64 on a usage error.
 `;
 
 /** Validates one synthesized stack directory; returns Terraform's diagnostics, empty when valid. */

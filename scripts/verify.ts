@@ -28,7 +28,7 @@ with its scopes? Synthesizes the environments and checks 11 rules:
   --json          print the results as JSON instead of a table
   --endpoint URL  the emulator endpoint for local (default: from the environment file)
 
-Exit 0 when every rule passes, 1 when any fails, 2 on a usage error.
+Exit 0 when every rule passes, 1 when any fails, 64 on a usage error.
 `;
 
 async function main(): Promise<number> {

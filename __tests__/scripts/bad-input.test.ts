@@ -58,6 +58,16 @@ describe('every command that reads environments', () => {
   });
 });
 
+describe('usage errors', () => {
+  const commands = ['main.ts', ...['validate', 'verify', 'bootstrap', 'plan', 'drift', 'apply', 'destroy', 'iam-audit', 'start', 'pr-comment', 'reviewed-plan', 'drift-issue'].map((c) => `scripts/${c}.ts`)];
+  test.each(commands)('%s: an unknown flag exits 64 (EX_USAGE), the code every command uses, and names the valid flags', (command) => {
+    const result = spawnSync(process.execPath, ['scripts/ts-run.cjs', command, '--no-such-flag'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
+    expect(result.status).toBe(64);
+    expect(result.stderr).toContain('error: unknown flag --no-such-flag; valid flags: --all');
+    expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // no stack frame (the help may say "at most")
+  });
+});
+
 describe('npm run synth', () => {
   let work: string;
   beforeEach(() => {
@@ -72,10 +82,10 @@ describe('npm run synth', () => {
     expect(readdirSync(join(work, 'out', 'stacks')).sort()).toEqual(['bootstrap-dev', 'dev']);
   });
 
-  test('fails on an unknown flag or environment instead of ignoring it: exit 2, what is valid, nothing written', () => {
+  test('fails on an unknown flag or environment instead of ignoring it: exit 64 (as every command), what is valid, nothing written', () => {
     for (const args of [['--env', 'dev'], ['qa']]) {
       const result = spawnSync(process.execPath, ['scripts/ts-run.cjs', 'main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: join(work, 'out') } });
-      expect(result.status).toBe(2);
+      expect(result.status).toBe(64);
       expect(result.stderr).toMatch(/^error: unknown (flag --env|environment "qa"); valid/);
       expect(existsSync(join(work, 'out'))).toBe(false);
     }

@@ -28,9 +28,9 @@ describe('npm run plan / drift / apply arguments', () => {
     await expect(apply(['prod', '--reviewed', 'sha256:abc'])).rejects.toThrow(/not a fingerprint/);
   });
 
-  test('GIVEN a usage error WHEN a plan-like command exits THEN its exit code is 1, never 2 ("changes")', () => {
+  test('GIVEN a usage error WHEN a plan-like command exits THEN its exit code is 64 (EX_USAGE, as every command), never 2 ("changes")', () => {
     const result = spawnSync(process.execPath, ['scripts/ts-run.cjs', 'scripts/plan-compare.ts', 'only-one-argument'], { cwd: ROOT, encoding: 'utf8' });
-    expect(result.status).toBe(1);
+    expect(result.status).toBe(64);
     expect(result.stderr).toContain('error: give the reviewed plan and the current plan');
     expect(result.stderr).toContain('usage: npm run plan-compare');
   });

@@ -315,12 +315,12 @@ describe('npm run verify (the command)', () => {
     }
   }, 60_000);
 
-  it('fails when given an unknown environment or flag, naming what is valid (exit 2)', () => {
+  it('fails when given an unknown environment or flag, naming what is valid (exit 64, as every command)', () => {
     const unknownEnv = run('qa');
-    expect(unknownEnv.status).toBe(2);
+    expect(unknownEnv.status).toBe(64);
     expect(unknownEnv.stderr).toContain('unknown environment "qa"; valid environments: local, dev, staging, prod');
     const unknownFlag = run('dev', '--fast');
-    expect(unknownFlag.status).toBe(2);
+    expect(unknownFlag.status).toBe(64);
     expect(unknownFlag.stderr).toMatch(/unknown flag --fast; valid flags: --all, --plan VALUE, --json, --endpoint VALUE/);
   }, 60_000);
 });

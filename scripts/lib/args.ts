@@ -3,6 +3,12 @@ import { listEnvironments } from '../../environments/load';
 
 export class UsageError extends Error {}
 
+/**
+ * The exit code of a usage error (an unknown flag or environment, a missing argument), the same for every command:
+ * sysexits' EX_USAGE, since 2 means "changes" to plan and "drift" to drift.
+ */
+export const EXIT_USAGE = 64;
+
 export interface ParsedArgs {
   readonly environments: string[];
   readonly flags: Map<string, string | true>;
@@ -42,7 +48,7 @@ export function parseArgs(argv: readonly string[], known: readonly string[], opt
   return { environments: [...new Set(environments)], flags };
 }
 
-/** Runs a script's main: usage errors and invalid environments exit 2 / 1 with a message, never a stack trace. */
+/** Runs a script's main: usage errors exit EXIT_USAGE, every other error 1, with a message, never a stack trace. */
 export function runMain(main: () => Promise<number | void>, help: string): void {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
     process.stdout.write(`${help.trim()}\n`);
@@ -55,7 +61,7 @@ export function runMain(main: () => Promise<number | void>, help: string): void 
     (error: unknown) => {
       if (error instanceof UsageError) {
         process.stderr.write(`error: ${error.message}\n\n${help.trim()}\n`);
-        process.exitCode = 2;
+        process.exitCode = EXIT_USAGE;
         return;
       }
       process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
