@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { awsLimit, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH, TAG_LIMITS } from '../modules/aws-limits';
+import { awsLimit, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH, MAX_CACHE_BEHAVIORS, MAX_RESPONSE_HEADERS_POLICIES, TAG_LIMITS } from '../modules/aws-limits';
 import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
 import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
@@ -505,7 +505,28 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
     });
   }
 
-  // APIs and routes
+  // APIs and routes: the edge's CloudFront quotas (modules/aws-limits.ts, the numbers the edge module checks too).
+  const maxApis = Math.floor(MAX_CACHE_BEHAVIORS / 2);
+  if (env.apis.length > maxApis) {
+    issues.push({ path: ['apis'], message: `at most ${maxApis} APIs: each needs 2 CloudFront cache behaviours and a distribution holds ${MAX_CACHE_BEHAVIORS}` });
+  }
+  const originSets = new Set(env.apis.filter((api) => (api.corsAllowOrigins ?? []).length > 0).map((api) => [...api.corsAllowOrigins!].sort().join(' ')));
+  if (originSets.size + 1 > MAX_RESPONSE_HEADERS_POLICIES) {
+    issues.push({
+      path: ['apis'],
+      message: `at most ${MAX_RESPONSE_HEADERS_POLICIES - 1} different sets of corsAllowOrigins (each is a CloudFront response headers policy, an account holds ${MAX_RESPONSE_HEADERS_POLICIES}); these have ${originSets.size}`,
+    });
+  }
+  const zone = env.edge.hostedZone;
+  if (zone?.mode === 'create') {
+    (['domainName', 'originDomainName'] as const).forEach((field) => {
+      const name = env.edge[field];
+      if (name !== zone.name && !name.endsWith(`.${zone.name}`)) issues.push({ path: ['edge', field], message: `a name in edge.hostedZone.name ${zone.name}, whose records the stack writes` });
+    });
+  }
+  if (env.edge.originDomainName === env.edge.domainName) {
+    issues.push({ path: ['edge', 'originDomainName'], message: `a name other than domainName (such as origin.${env.edge.domainName}): viewers must never reach the ALB's name` });
+  }
   const definedScopes = new Set(env.identity.resourceServer.scopes.map((s) => s.name));
   const apiNames = new Set<string>();
   env.apis.forEach((api, a) => {

@@ -135,5 +135,11 @@ export const TAG_LIMITS = {
   page: 'https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html',
 } as const;
 
+/** CloudFront's quota of cache behaviours per distribution (adjustable; https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html). */
+export const MAX_CACHE_BEHAVIORS = 75;
+
+/** Custom response headers policies an account may have (the same CloudFront quotas page). */
+export const MAX_RESPONSE_HEADERS_POLICIES = 20;
+
 /** Reserved words AWS refuses in a Cognito prefix domain ("Domain cannot contain reserved word"). */
 export const COGNITO_DOMAIN_RESERVED_WORDS = ['aws', 'amazon', 'cognito'] as const;

@@ -323,3 +323,31 @@ describe('AWS\'s own rules, known before apply', () => {
     expect(many.message).toBe('at most 49 tags: AWS allows 50 per resource and the platform adds one of its own');
   });
 });
+
+describe('what the edge module would refuse, refused by the schema first (the same quotas)', () => {
+  const copies = (raw: any, count: number, origins?: (i: number) => string[]) =>
+    Array.from({ length: count }, (_, i) => ({ ...structuredClone(raw.apis[0]), name: `api-${String(i).padStart(2, '0')}`, ...(origins ? { corsAllowOrigins: origins(i) } : {}) }));
+
+  it('fails on more APIs than a distribution has cache behaviours for', () => {
+    const issue = problemAt(errorOf('dev', (raw) => (raw.apis = copies(raw, 38))), 'apis');
+    expect(issue.message).toBe('at most 37 APIs: each needs 2 CloudFront cache behaviours and a distribution holds 75');
+  });
+
+  it('fails on more different sets of CORS origins than an account has response headers policies for', () => {
+    const issue = problemAt(errorOf('dev', (raw) => (raw.apis = copies(raw, 20, (i) => [`https://app${i}.dev.example.com`]))), 'apis');
+    expect(issue.message).toBe('at most 19 different sets of corsAllowOrigins (each is a CloudFront response headers policy, an account holds 20); these have 20');
+    const raw = rawEnvironment('dev');
+    raw.apis = copies(raw, 20, (i) => [`https://app${i % 19}.dev.example.com`]);
+    expect(() => parseEnvironment('dev', raw)).not.toThrow();
+  });
+
+  it('fails when a name is outside the hosted zone the stack creates (its records could not be written)', () => {
+    const issue = problemAt(errorOf('local', (raw) => (raw.edge.originDomainName = 'origin.api.platform.example')), 'edge.originDomainName');
+    expect(issue.message).toBe('a name in edge.hostedZone.name platform.test, whose records the stack writes');
+  });
+
+  it('fails when the origin name is the viewers\' name', () => {
+    const issue = problemAt(errorOf('dev', (raw) => (raw.edge.originDomainName = raw.edge.domainName)), 'edge.originDomainName');
+    expect(issue.message).toBe("a name other than domainName (such as origin.api.dev.example.com): viewers must never reach the ALB's name");
+  });
+});

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { PriceClass } from '.';
 import type { CorsPlan } from '../private-api';
 import type { OriginRoute } from './load-balancer';
+import { MAX_RESPONSE_HEADERS_POLICIES } from '../aws-limits';
 
 /**
  * AWS managed policy ids. They are fixed and documented (CloudFront developer guide, "managed cache policies" and
@@ -40,12 +41,8 @@ export const VPC_ORIGIN_TIMEOUTS = { create: '45m', update: '45m', delete: '45m'
 /** The CloudFront origin id of the private custom domain behind the ALB; every behaviour points at it. */
 export const API_ORIGIN_ID = 'private-apis';
 
-/**
- * Custom response headers policies an account may have (CloudFront quotas:
- * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html).
- * APIs that allow the same origins share one policy.
- */
-export const MAX_RESPONSE_HEADERS_POLICIES = 20;
+/** Custom response headers policies an account may have; APIs that allow the same origins share one policy. */
+export { MAX_RESPONSE_HEADERS_POLICIES };
 
 /**
  * The CORS headers CloudFront removes from the origin's answer before it adds its own: so only the

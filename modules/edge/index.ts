@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { CLOUDWATCH_RETENTION_DAYS, PRICE_CLASSES, type CertificateConfig } from '../../environments/schema';
 import type { Network } from '../network';
 import { PrivateCustomDomain, type CorsPlan, type MappedApi } from '../private-api';
-import { ELB_NAME_MAX_LENGTH } from '../aws-limits';
+import { ELB_NAME_MAX_LENGTH, MAX_CACHE_BEHAVIORS } from '../aws-limits';
 import { EdgeDns, type HostedZoneConfig } from './certificates';
 import { ApiDistribution } from './distribution';
 import { OriginLoadBalancer } from './load-balancer';
@@ -116,8 +116,7 @@ export class EdgeConfigError extends Error {
   override readonly name = 'EdgeConfigError';
 }
 
-/** CloudFront's quota of cache behaviours per distribution (adjustable; CloudFront quotas page). */
-export const MAX_CACHE_BEHAVIORS = 75;
+export { MAX_CACHE_BEHAVIORS } from '../aws-limits';
 /** Each API takes two behaviours. */
 export const MAX_APIS = Math.floor(MAX_CACHE_BEHAVIORS / 2);
 
