@@ -19,7 +19,9 @@ function main(): number {
   try {
     // `npm run synth -- dev prod` (or PLATFORM_ENVIRONMENTS=dev,prod, as cdktf-cli runs this file without arguments).
     const { environments: named } = parseArgs(process.argv.slice(2), [], { environmentsRequired: false });
-    const selected = named.length > 0 ? named : (process.env.PLATFORM_ENVIRONMENTS?.split(',').map((n) => n.trim()).filter(Boolean) ?? parseArgs(['--all'], []).environments);
+    const fromVariable = process.env.PLATFORM_ENVIRONMENTS?.split(',').map((n) => n.trim()).filter(Boolean);
+    if (named.length === 0 && fromVariable?.length === 0) throw new UsageError('PLATFORM_ENVIRONMENTS is set but names no environment: unset it, or name environments (dev,prod)');
+    const selected = named.length > 0 ? named : (fromVariable ?? parseArgs(['--all'], []).environments);
     const emulatorEndpoint = process.env.PLATFORM_EMULATOR_ENDPOINT;
     const environments = selected.map((name) => loadEnvironment(name, undefined, emulatorEndpoint ? { emulatorEndpoint } : {}));
     const app = new App({ outdir });

@@ -82,6 +82,13 @@ describe('npm run synth', () => {
     expect(readdirSync(join(work, 'out', 'stacks')).sort()).toEqual(['bootstrap-dev', 'dev']);
   });
 
+  test('fails on an empty selection instead of synthesizing nothing: exit 64', () => {
+    const result = spawnSync(process.execPath, ['scripts/ts-run.cjs', 'main.ts'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: join(work, 'out'), PLATFORM_ENVIRONMENTS: ' , ' } });
+    expect(result.status).toBe(64);
+    expect(result.stderr).toContain('error: PLATFORM_ENVIRONMENTS is set but names no environment');
+    expect(existsSync(join(work, 'out'))).toBe(false);
+  });
+
   test('fails on an unknown flag or environment instead of ignoring it: exit 64 (as every command), what is valid, nothing written', () => {
     for (const args of [['--env', 'dev'], ['qa']]) {
       const result = spawnSync(process.execPath, ['scripts/ts-run.cjs', 'main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDKTF_OUTDIR: join(work, 'out') } });
