@@ -3,6 +3,7 @@
  * AWS provider), each CI role's calls evaluated against its policy as synthesized for dev, staging and prod.
  * One recording (about 5 minutes) serves every test of the file; the uncovered-type test records a small one.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,21 @@ import { auditEnvironment, synthesizedRoles, type EnvironmentRoles, type PolicyD
 import { recordConfiguration, recordPlatformLifecycle, typesOf, withoutStoredCredentials, type Lifecycle } from '../../scripts/lib/iam-audit/lifecycle';
 import { synthForPlan } from '../../scripts/lib/plan-run';
 import { Progress } from '../../scripts/lib/progress';
+import { PROJECT_ROOT } from '../../scripts/lib/terraform';
 import { emulatorProviders } from '../helpers/emulator-terraform';
+
+/** `npm run iam-audit -- <args> --lifecycle <saved>`: the command itself, on a saved recording. */
+function auditCommand(recorded: Lifecycle, args: readonly string[]): { status: number | null; stdout: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'iam-audit-cli-'));
+  try {
+    const file = join(dir, 'lifecycle.json');
+    writeFileSync(file, JSON.stringify(recorded));
+    const result = spawnSync(process.execPath, ['scripts/ts-run.cjs', 'scripts/iam-audit.ts', ...args, '--lifecycle', file], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    return { status: result.status, stdout: result.stdout };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const quiet = () => new Progress('iam-audit', new Writable({ write: (_chunk, _encoding, done) => done() }));
 const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
@@ -39,6 +54,14 @@ test.each(ENVIRONMENTS)('GIVEN the recorded lifecycle WHEN %s\'s CI roles are ev
   expect(audit.rows.some((r) => r.role === 'plan' && r.phases.includes('drift'))).toBe(true);
   expect(audit.rows.some((r) => r.role === 'apply' && r.phases.includes('destroy'))).toBe(true);
   expect(audit.rows.find((r) => r.action === 'lambda:AddPermission')).toMatchObject({ role: 'apply', verdict: 'allowed' });
+});
+
+test('npm run iam-audit -- --all on the recording: exit 0, the summary per environment and role, no denial', () => {
+  const { status, stdout } = auditCommand(lifecycle, ['--all']);
+  expect(status).toBe(0);
+  expect(stdout).toMatch(/^prod +apply +\d+ +\d+ +0 +\d+$/m);
+  expect(stdout).toContain('Every call of every CI role is allowed.');
+  expect(stdout).not.toContain('DENIED');
 });
 
 test('the record covers every resource and data source type dev, staging and prod synthesize', () => {
@@ -89,6 +112,11 @@ test('fails when a stack gains a resource type the roles do not cover: its lifec
     const audit = await auditEnvironment(recorded, roles.dev);
     expect(audit.denied.map((d) => `${d.role} ${d.action}`)).toEqual(expect.arrayContaining(['apply ec2:CreateManagedPrefixList', 'apply ec2:DeleteManagedPrefixList']));
     expect(lifecycle.types).not.toContain('aws_ec2_managed_prefix_list');
+    // The command says so and exits 1.
+    const { status, stdout } = auditCommand(recorded, ['dev']);
+    expect(status).toBe(1);
+    expect(stdout).toMatch(/DENIED: \d+ permission\(s\)/);
+    expect(stdout).toMatch(/^apply +ec2:CreateManagedPrefixList +ec2:CreateManagedPrefixList +arn:aws:ec2:eu-west-1:111111111111:prefix-list\/\* /m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

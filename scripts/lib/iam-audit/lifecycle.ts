@@ -143,32 +143,39 @@ export async function recordPlatformLifecycle(options: LifecycleOptions = {}): P
   return withRecordingEmulator(options, async (endpoint, recordFile, progress, phases, work) => {
     const firstBootstrap = countLines(recordFile) + 1;
     // The bucket's lifecycle rule is applied in the background (as npm start does); its calls are the administrator's.
-    const { rest } = await bootstrapDeferred({ environment: 'local', emulatorEndpoint: endpoint, outdir: join(work, 'bootstrap'), stateFile: join(work, 'bootstrap.tfstate'), progress });
-    const fixtures = await progress.step('fixtures: the Lambda function and the hosted zone an environment brings', () => createFixtures(endpoint));
-    phases.push({ name: 'bootstrap and fixtures (administrator)', firstSeq: firstBootstrap, lastSeq: countLines(recordFile) });
+    const background = new AbortController();
+    const { rest } = await bootstrapDeferred({ environment: 'local', emulatorEndpoint: endpoint, outdir: join(work, 'bootstrap'), stateFile: join(work, 'bootstrap.tfstate'), progress, signal: background.signal });
+    try {
+      const fixtures = await progress.step('fixtures: the Lambda function and the hosted zone an environment brings', () => createFixtures(endpoint));
+      phases.push({ name: 'bootstrap and fixtures (administrator)', firstSeq: firstBootstrap, lastSeq: countLines(recordFile) });
 
-    const envDir = join(work, 'environments');
-    mkdirSync(envDir, { recursive: true });
-    const synthDir = join(work, 'plans');
-    mkdirSync(synthDir, { recursive: true });
-    const load = (kind: 'initial' | 'changed') => {
-      writeFileSync(join(envDir, 'local.json'), JSON.stringify(auditEnvironment(fixtures, kind === 'changed'), null, 2));
-      const env = loadEnvironment('local', envDir, { emulatorEndpoint: endpoint });
-      // moto's hosted zone ids do not start with Z as AWS's do, so the file holds a valid stand-in that the emulator's id replaces.
-      return { ...env, edge: { ...env.edge, hostedZone: { mode: 'existing', zoneId: fixtures.zoneId } } } as Environment;
-    };
-    const env = load('initial');
-    const dir = synthForPlan(env, synthDir).stackDir;
-    const config: LifecycleConfiguration = {
-      dir,
-      write(kind) {
-        const synthesized = synthForPlan(load(kind), synthDir);
-        writeFileSync(join(synthesized.stackDir, 'cdk.tf.json'), JSON.stringify(withoutStoredCredentials(synthesized.stackJson), null, 2));
-      },
-    };
-    const types = await runPhases(config, endpoint, recordFile, progress, env, phases);
-    await progress.step('bootstrap: the lifecycle rule (applied in the background)', () => rest);
-    return { types, environment: { name: env.name, accountId: EMULATOR_ACCOUNT, region: env.account.region, stateBucket: env.state.bucket } };
+      const envDir = join(work, 'environments');
+      mkdirSync(envDir, { recursive: true });
+      const synthDir = join(work, 'plans');
+      mkdirSync(synthDir, { recursive: true });
+      const load = (kind: 'initial' | 'changed') => {
+        writeFileSync(join(envDir, 'local.json'), JSON.stringify(auditEnvironment(fixtures, kind === 'changed'), null, 2));
+        const env = loadEnvironment('local', envDir, { emulatorEndpoint: endpoint });
+        // moto's hosted zone ids do not start with Z as AWS's do, so the file holds a valid stand-in that the emulator's id replaces.
+        return { ...env, edge: { ...env.edge, hostedZone: { mode: 'existing', zoneId: fixtures.zoneId } } } as Environment;
+      };
+      const env = load('initial');
+      const config: LifecycleConfiguration = {
+        dir: synthForPlan(env, synthDir).stackDir,
+        write(kind) {
+          const synthesized = synthForPlan(load(kind), synthDir);
+          writeFileSync(join(synthesized.stackDir, 'cdk.tf.json'), JSON.stringify(withoutStoredCredentials(synthesized.stackJson), null, 2));
+        },
+      };
+      const types = await runPhases(config, endpoint, recordFile, progress, env, phases);
+      await progress.step('bootstrap: the lifecycle rule (applied in the background)', () => rest);
+      return { types, environment: { name: env.name, accountId: EMULATOR_ACCOUNT, region: env.account.region, stateBucket: env.state.bucket } };
+    } catch (error) {
+      // A failed phase stops the background apply too, before the emulator goes: nothing is left running.
+      background.abort();
+      await rest.catch(() => undefined);
+      throw error;
+    }
   });
 }
 
