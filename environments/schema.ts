@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { awsLimit, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH, MAX_CACHE_BEHAVIORS, MAX_RESPONSE_HEADERS_POLICIES, TAG_LIMITS } from '../modules/aws-limits';
+import { AWS_REGIONS, awsLimit, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH, MAX_CACHE_BEHAVIORS, MAX_RESPONSE_HEADERS_POLICIES, TAG_LIMITS } from '../modules/aws-limits';
 import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
 import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
@@ -32,7 +32,6 @@ export const MAX_ENVIRONMENT_NAME_LENGTH = ELB_NAME_MAX_LENGTH - 'platform-'.len
 /** Environments that talk to the local emulator instead of AWS. */
 export const EMULATOR_ENVIRONMENTS = ['local'] as const;
 
-const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-(gov-)?(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ACM_ARN = /^arn:aws:acm:([a-z0-9-]+):(\d{12}):certificate\/[0-9a-f-]{36}$/;
@@ -48,7 +47,11 @@ export const COGNITO_LEGACY_SES_REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'
 /** Length of the default prefix-domain suffix (hex characters). */
 const DEFAULT_DOMAIN_SUFFIX_LENGTH = 8;
 
-const regionSchema = z.string().regex(REGION, { message: 'an AWS region such as eu-west-1 or us-east-1' });
+const regionSchema = z
+  .string()
+  .refine((region) => AWS_REGIONS.includes(region), {
+    message: `an AWS region such as eu-west-1 or us-east-1 that exists in the aws partition (${AWS_REGIONS.length} in modules/aws-limits.ts AWS_REGIONS; add one AWS has opened since)`,
+  });
 
 const cidrSchema = z.string().refine((value) => parseCidr(value) !== undefined, {
   message: 'an IPv4 CIDR block such as 10.0.0.0/16',

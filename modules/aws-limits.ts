@@ -135,6 +135,20 @@ export const TAG_LIMITS = {
   page: 'https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html',
 } as const;
 
+/**
+ * The Regions of the `aws` partition (the platform's ARNs are `arn:aws:`; GovCloud and China are other partitions), as
+ * AWS's endpoint data lists them in 2026-11 (botocore 1.43's endpoints.json) and
+ * https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html does. A Region AWS opens later is
+ * added here; the schema's message says so.
+ */
+export const AWS_REGIONS: readonly string[] = [
+  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1', 'ap-south-2',
+  'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7',
+  'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2',
+  'eu-west-3', 'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-west-1',
+  'us-west-2',
+];
+
 /** CloudFront's quota of cache behaviours per distribution (adjustable; https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html). */
 export const MAX_CACHE_BEHAVIORS = 75;
 

@@ -270,6 +270,17 @@ describe('URLs that can never work, or would leak a token', () => {
 });
 
 describe('AWS\'s own rules, known before apply', () => {
+  it.each([['account.region', 'eu-west-9'], ['state.region', 'us-east-7'], ['account.region', 'us-gov-west-1']])('fails on %s %s: no such region in the aws partition', (field, region) => {
+    const issue = problemAt(
+      errorOf('dev', (raw) => {
+        const [section, key] = field.split('.') as [string, string];
+        raw[section][key] = region;
+      }),
+      field,
+    );
+    expect(issue.message).toBe('an AWS region such as eu-west-1 or us-east-1 that exists in the aws partition (34 in modules/aws-limits.ts AWS_REGIONS; add one AWS has opened since)');
+  });
+
   it.each([
     ['10.0.0.0/8', 'a block from /16 (65,536 addresses) to /28 (16), the sizes AWS allows for a VPC'],
     ['10.0.0.0/29', 'a block from /16 (65,536 addresses) to /28 (16), the sizes AWS allows for a VPC'],

@@ -38,14 +38,24 @@ describe('every command that reads environments', () => {
   });
   afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-  test.each(COMMANDS.map((args) => [args[0]!, args]))('%s: a malformed file is refused with its place, exit 1, no stack trace, nothing written', (_name, args) => {
-    writeFileSync(join(work, 'environments', 'qa.json'), '{\n  "name": "qa",\n  "name": "qa2"\n}\n');
-    const result = run(args, join(work, 'environments'), work);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('environment "qa" is not valid');
-    expect(result.stderr).toContain('name: got the key "name" a second time (line 3, column 3; first on line 2)');
-    expect(result.stderr).not.toMatch(/\n\s+at /);
-    expect(readdirSync(work).sort()).toEqual(['environments']);
+  /** Malformed files and what each command must say about them. */
+  const MALFORMED: readonly (readonly [string, string, string])[] = [
+    ['a key given twice', '{\n  "name": "qa",\n  "name": "qa2"\n}\n', 'name: got the key "name" a second time (line 3, column 3; first on line 2)'],
+    ['a syntax error', '{\n  "name": "qa"\n  "account": {}\n}\n', 'invalid JSON in'],
+    ['an empty file', '', 'got an empty file'],
+    ['not an object', '[1, 2]', '(root): got [1,2]'],
+  ];
+
+  test.each(COMMANDS.map((args) => [args[0]!, args]))('%s: every malformed file is refused with its place, exit 1, no stack trace, nothing written', (_name, args) => {
+    for (const [, text, message] of MALFORMED) {
+      writeFileSync(join(work, 'environments', 'qa.json'), text);
+      const result = run(args, join(work, 'environments'), work);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('environment "qa" is not valid');
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+      expect(readdirSync(work).sort()).toEqual(['environments']);
+    }
   });
 
   test.each(COMMANDS.map((args) => [args[0]!, args]))('%s: a missing environments folder is named, exit 1, no stack trace', (_name, args) => {
