@@ -194,17 +194,18 @@ class Recorder:
             status["code"] = int(status_line.split(" ", 1)[0])
             return start_response(status_line, headers, exc_info) if exc_info else start_response(status_line, headers)
 
+        # The whole answer is read before the line is written, and the line written before the answer is sent: a client
+        # that reads the record right after its answer always finds the line there.
+        body = []
         try:
             result = self._app(environ, recording_start_response)
             try:
-                for chunk in result:
-                    # JSON answers (moto often sends them without a JSON content type): their identifiers are kept.
-                    if service != "s3" and (chunks or chunk[:1] == b"{") and sum(len(c) for c in chunks) < MAX_BODY:
-                        chunks.append(chunk)
-                    yield chunk
+                body = list(result)
             finally:
                 if hasattr(result, "close"):
                     result.close()
+            if service != "s3" and body and body[0][:1] == b"{" and sum(len(c) for c in body) < MAX_BODY:
+                chunks.extend(body)  # JSON answers (moto often sends them without a JSON content type): their ids are kept
         except Exception:
             status["code"] = status["code"] or 500
             raise
@@ -231,3 +232,4 @@ class Recorder:
                     "response": response,
                 }
                 self._file.write(json.dumps(line, separators=(",", ":")) + "\n")
+        yield from body
