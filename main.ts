@@ -9,7 +9,7 @@
 import { App } from 'cdktf';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadEnvironment } from './environments/load';
+import { listEnvironments, loadEnvironment } from './environments/load';
 import { addEnvironmentStacks } from './stacks';
 import { EXIT_USAGE, parseArgs, UsageError } from './scripts/lib/args';
 
@@ -21,7 +21,7 @@ function main(): number {
     const { environments: named } = parseArgs(process.argv.slice(2), [], { environmentsRequired: false });
     const fromVariable = process.env.PLATFORM_ENVIRONMENTS?.split(',').map((n) => n.trim()).filter(Boolean);
     if (named.length === 0 && fromVariable?.length === 0) throw new UsageError('PLATFORM_ENVIRONMENTS is set but names no environment: unset it, or name environments (dev,prod)');
-    const selected = named.length > 0 ? named : (fromVariable ?? parseArgs(['--all'], []).environments);
+    const selected = named.length > 0 ? named : (fromVariable ?? listEnvironments());
     const emulatorEndpoint = process.env.PLATFORM_EMULATOR_ENDPOINT;
     const environments = selected.map((name) => loadEnvironment(name, undefined, emulatorEndpoint ? { emulatorEndpoint } : {}));
     const app = new App({ outdir });

@@ -19,8 +19,11 @@ depends on, read from the request as AWS would read it:
   labels (`{Bucket}`, `{restapi_id}`), members sent as headers (`SSEKMSKeyId`), query parameters, and a
   JSON or form body (long values cut).
   XML bodies and S3 object data are not read.
-- response: identifiers the answer of a JSON or query call gives (`KeyMetadata.KeyId`, `...Arn`), so that
-  a later call naming a created resource can be tied to the tags it was created with.
+- response: identifiers a JSON answer gives (`KeyMetadata.KeyId`, `...Arn`), so that a later call naming a
+  created resource can be tied to the tags it was created with. XML answers are not read.
+
+Recording changes no answer: each is read whole, the line written, then the answer sent unchanged (so a client
+that reads the record right after its answer finds the line).
 """
 import io
 import json
@@ -188,14 +191,11 @@ class Recorder:
                     operation = target.rsplit(".", 1)[-1]
 
         status = {"code": 0}
-        chunks = []
 
         def recording_start_response(status_line, headers, exc_info=None):
             status["code"] = int(status_line.split(" ", 1)[0])
             return start_response(status_line, headers, exc_info) if exc_info else start_response(status_line, headers)
 
-        # The whole answer is read before the line is written, and the line written before the answer is sent: a client
-        # that reads the record right after its answer always finds the line there.
         body = []
         try:
             result = self._app(environ, recording_start_response)
@@ -204,16 +204,15 @@ class Recorder:
             finally:
                 if hasattr(result, "close"):
                     result.close()
-            if service != "s3" and body and body[0][:1] == b"{" and sum(len(c) for c in body) < MAX_BODY:
-                chunks.extend(body)  # JSON answers (moto often sends them without a JSON content type): their ids are kept
         except Exception:
             status["code"] = status["code"] or 500
             raise
         finally:
             response = {}
-            if chunks:
+            # JSON answers (moto often sends them without a JSON content type): their identifiers are kept.
+            if service != "s3" and body and body[0][:1] == b"{" and sum(len(c) for c in body) < MAX_BODY:
                 try:
-                    response = _identifiers(json.loads(b"".join(chunks)))
+                    response = _identifiers(json.loads(b"".join(body)))
                 except ValueError:
                     pass
             with self._lock:

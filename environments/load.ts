@@ -27,7 +27,7 @@ export class EnvironmentError extends Error {
   }
 }
 
-/** Options for the local emulator, given by the scripts that start it (never read from process.env here). */
+/** Options for the local emulator, given by the scripts that start it (not read from process.env: only the folder is, environmentsDir). */
 export interface LoadOptions {
   /** Replaces `emulator.endpoint` of the emulator environment (the emulator's port is chosen at start). */
   readonly emulatorEndpoint?: string;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AWS_REGIONS, awsLimit, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH, MAX_CACHE_BEHAVIORS, MAX_RESPONSE_HEADERS_POLICIES, TAG_LIMITS } from '../modules/aws-limits';
 import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
+import leven from 'leven';
 import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from './cidr';
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -72,7 +73,7 @@ function awsLimited(type: string, attribute: string) {
  * The environment's tags go on every resource (the provider's default tags), beside at most one of the platform's own
  * (`Name`, or the log keys' tag): so at most 49 (TAG_LIMITS).
  */
-export const MAX_ENVIRONMENT_TAGS = TAG_LIMITS.perResource - 1;
+const MAX_ENVIRONMENT_TAGS = TAG_LIMITS.perResource - 1;
 const TAG_CHARACTERS = 'letters, digits, spaces and _ . : / = + - @';
 const tagsSchema = z
   .record(
@@ -412,7 +413,7 @@ export function cognitoDomainPrefix(env: Pick<Environment, 'name' | 'account' | 
  * per level: "A sibling ({id}) of this resource already has a variable path part -- only one is allowed"), and a
  * variable name used twice in one path.
  */
-export function pathTemplateRules(routes: readonly { readonly path: string }[], at: readonly (string | number)[]): ConfigIssue[] {
+function pathTemplateRules(routes: readonly { readonly path: string }[], at: readonly (string | number)[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const variables = new Map<string, { part: string; route: number }>();
   routes.forEach((route, r) => {
@@ -705,21 +706,7 @@ function schemeTypo(value: string): string | undefined {
   if (/^https?:[^/]|^https?:\/[^/]/i.test(value)) return 'a URL that starts with https:// (two slashes)';
   if (scheme === undefined) return /^https?\/\//i.test(value) ? 'a URL that starts with https:// (the colon is missing)' : undefined;
   if (scheme === 'http' || scheme === 'https') return undefined;
-  return editDistance(scheme, 'https') <= 2 || editDistance(scheme, 'http') <= 1 ? `https:// (the scheme "${scheme}:" looks mistyped)` : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
+  return leven(scheme, 'https') <= 2 || leven(scheme, 'http') <= 1 ? `https:// (the scheme "${scheme}:" looks mistyped)` : undefined;
 }
 
 function isLoopback(value: string): boolean {

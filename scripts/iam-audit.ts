@@ -72,7 +72,7 @@ function readLifecycle(file: string): Lifecycle {
 }
 
 /** One environment: denials first, then the calls by role and action, then the unused grants. */
-export function report(audit: EnvironmentAudit, details: boolean): string {
+function report(audit: EnvironmentAudit, details: boolean): string {
   const lines = [`## ${audit.environment}`, ''];
   if (audit.denied.length > 0) {
     lines.push(`DENIED: ${audit.denied.length} permission(s) a CI role needs and does not have`, table(['role', 'call', 'action', 'resource', 'phases'], audit.denied.map(denialRow)), '');
@@ -109,7 +109,7 @@ function byAction(rows: readonly AuditRow[]): AuditRow[] {
   return [...merged.values()].map((e) => ({ ...e, resource: e.resources.size > 1 ? `${e.resources.size} resources, e.g. ${[...e.resources][0]}` : e.resource }));
 }
 
-export function summary(audits: readonly EnvironmentAudit[], lifecycle: Lifecycle): string {
+function summary(audits: readonly EnvironmentAudit[], lifecycle: Lifecycle): string {
   const rows = audits.flatMap((a) =>
     (['plan', 'apply'] as const).map((role) => {
       const mine = a.rows.filter((r) => r.role === role);

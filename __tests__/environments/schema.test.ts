@@ -237,7 +237,8 @@ describe('URLs that can never work, or would leak a token', () => {
     ['https://app.dev.example.com/app', ' (an origin has no path)'],
     ['platformapp://callback', ''],
     ['http://app.dev.example.com', ''],
-  ])('fails on the CORS origin %s, which a browser never sends', (origin, hint) => {
+    ['https://localhost:3000', ''],
+  ])('fails on the CORS origin %s, which a browser never sends (or only on a developer\'s machine)', (origin, hint) => {
     const issue = problemAt(errorOf('dev', (raw) => (orders(raw).corsAllowOrigins = [origin])), 'apis[0].corsAllowOrigins[0]');
     expect(issue.message).toBe(`an origin as browsers send it, https://host[:port]${hint}: CloudFront compares it with the Origin header as a string`);
   });

@@ -54,7 +54,8 @@ test.each(ENVIRONMENTS)('GIVEN the recorded lifecycle WHEN %s\'s CI roles are ev
   expect(audit.rows.some((r) => r.role === 'plan' && r.phases.includes('drift'))).toBe(true);
   expect(audit.rows.some((r) => r.role === 'apply' && r.phases.includes('destroy'))).toBe(true);
   expect(audit.rows.find((r) => r.action === 'lambda:AddPermission')).toMatchObject({ role: 'apply', verdict: 'allowed' });
-});
+  // The first evaluation loads AWS's authorization data (seconds on a busy 2-core machine).
+}, 120_000);
 
 test('npm run iam-audit -- --all on the recording: exit 0, the summary per environment and role, no denial', () => {
   const { status, stdout } = auditCommand(lifecycle, ['--all']);

@@ -16,7 +16,7 @@ import { stateKeyPolicy } from '../../../stacks/state-bootstrap-stack';
 import { platformNamePrefix as namePrefix } from '../../../stacks/names';
 import { synthBootstrap } from '../bootstrap';
 import { readStackJson } from '../synth';
-import { authorizeCalls, EMULATOR_ACCOUNT_PLACEHOLDER, type CallAuthorization, type RequiredPermission } from './authorization';
+import { authorizeCalls, EMULATOR_ACCOUNT, type CallAuthorization, type RequiredPermission } from './authorization';
 import { AUDIT_ACCESS_KEYS, type CiRole, type Lifecycle, type RecordedCall } from './lifecycle';
 
 export interface PolicyDocument {
@@ -100,12 +100,12 @@ function roleOf(call: RecordedCall): CiRole | undefined {
 }
 
 /** Replaces the recorded environment's account, region and names by the audited environment's. */
-export function translator(lifecycle: Lifecycle, roles: EnvironmentRoles, authorizations: readonly CallAuthorization[]): (text: string) => string {
+function translator(lifecycle: Lifecycle, roles: EnvironmentRoles, authorizations: readonly CallAuthorization[]): (text: string) => string {
   const from = lifecycle.environment;
   const env = roles.environment;
   const pairs: [string, string][] = [];
   const stateKeyId = stateKeyIdOf(lifecycle.calls, from);
-  if (stateKeyId) pairs.push([`arn:aws:kms:${from.region}:${EMULATOR_ACCOUNT_PLACEHOLDER}:key/${stateKeyId}`, roles.stateKeyArn]);
+  if (stateKeyId) pairs.push([`arn:aws:kms:${from.region}:${EMULATOR_ACCOUNT}:key/${stateKeyId}`, roles.stateKeyArn]);
   // The recorded Lambda functions stand for the environment's (in the order its routes name them).
   const recordedFunctions = [...new Set(authorizations.flatMap((a) => a.permissions.map((p) => p.resource)).filter((r) => r.startsWith('arn:aws:lambda:')))];
   const functions = [...new Set(env.apis.flatMap((api) => api.routes.flatMap((route) => (route.integration.type === 'LAMBDA_PROXY' ? [route.integration.functionArn] : []))))];
@@ -113,7 +113,7 @@ export function translator(lifecycle: Lifecycle, roles: EnvironmentRoles, author
   if (from.stateBucket) pairs.push([`${from.stateBucket}/${from.name}/`, `${env.state.bucket}/${env.name}/`], [from.stateBucket, env.state.bucket]);
   pairs.push([`platform-${from.name}-`, `${namePrefix(env)}-`], [`platform-${from.name}`, namePrefix(env)]);
   // The account is in ARNs and in names (the ALB log bucket's), the region only in ARNs.
-  pairs.push([`:${from.region}:`, `:${env.account.region}:`], [EMULATOR_ACCOUNT_PLACEHOLDER, env.account.id]);
+  pairs.push([`:${from.region}:`, `:${env.account.region}:`], [EMULATOR_ACCOUNT, env.account.id]);
   return (text: string) => {
     // One pass, longest first: a replacement is never replaced again.
     const ordered = [...pairs].sort((a, b) => b[0].length - a[0].length);
@@ -124,8 +124,8 @@ export function translator(lifecycle: Lifecycle, roles: EnvironmentRoles, author
 
 /** The state key: the target of the bootstrap's alias (the state's `kmsKeyAlias`). */
 function stateKeyIdOf(calls: readonly RecordedCall[], from: Lifecycle['environment']): string | undefined {
-  const alias = calls.find((c) => c.service === 'kms' && c.operation === 'CreateAlias' && String(c.params.AliasName ?? '').startsWith('alias/platform-tfstate'));
-  return alias && from.stateBucket ? String(alias.params.TargetKeyId) : undefined;
+  const alias = from.stateKmsKeyAlias ? calls.find((c) => c.service === 'kms' && c.operation === 'CreateAlias' && c.params.AliasName === from.stateKmsKeyAlias) : undefined;
+  return alias ? String(alias.params.TargetKeyId) : undefined;
 }
 
 export async function auditEnvironment(lifecycle: Lifecycle, roles: EnvironmentRoles, authorizations?: readonly CallAuthorization[]): Promise<EnvironmentAudit> {

@@ -12,7 +12,8 @@
  *   query and body); an identifier the request does not carry (a resource being created) stays `*`, so a policy
  *   scoped to names never matches it by accident.
  * - Permissions a call needs beyond its own action, which AWS documents per service and no data set lists
- *   (passing a role, a service-linked role created on first use, a dependent action): IMPLIED.
+ *   (passing a role, a service-linked role created on first use, a dependent action, SSE-KMS): `implied()`, with the
+ *   tables SERVICE_LINKED_ROLES, DEPENDENT and PASSED_TO, each row naming its AWS page.
  *
  * A call whose operation has no known action is reported as unmapped, never as allowed.
  */
@@ -240,7 +241,7 @@ export function fillArn(template: string, call: RecordedCall): { arn: string; co
   const arn = template.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => {
     if (name === 'Partition') return 'aws';
     if (name === 'Region') return call.region ?? '*';
-    if (name === 'Account') return EMULATOR_ACCOUNT_PLACEHOLDER;
+    if (name === 'Account') return EMULATOR_ACCOUNT;
     const value = parameter(call, name);
     if (value === undefined) complete = false;
     return value ?? '*';
@@ -248,8 +249,8 @@ export function fillArn(template: string, call: RecordedCall): { arn: string; co
   return { arn, complete };
 }
 
-/** The account in ARNs built from a record (the emulator's); the audit puts each environment's account in its place. */
-export const EMULATOR_ACCOUNT_PLACEHOLDER = '123456789012';
+/** The account every emulator call lands in (moto's), so the account of ARNs built from a record; the audit puts each environment's in its place. */
+export const EMULATOR_ACCOUNT = '123456789012';
 
 function sameResourceType(template: string, arn: string): boolean {
   const [, , service, , , resource] = template.split(':');
@@ -328,7 +329,7 @@ function implied(prefix: string, operation: string, call: RecordedCall, context:
   if (linked) {
     permissions.push({
       action: 'iam:CreateServiceLinkedRole',
-      resource: `arn:aws:iam::${EMULATOR_ACCOUNT_PLACEHOLDER}:role/aws-service-role/${linked.service}/${linked.role}`,
+      resource: `arn:aws:iam::${EMULATOR_ACCOUNT}:role/aws-service-role/${linked.service}/${linked.role}`,
       context: { 'iam:AWSServiceName': linked.service },
       because: `${operation} creates ${linked.role} on first use (${linked.source})`,
     });
@@ -365,7 +366,7 @@ function keyArnOf(reference: string, region: string, aliasTargets: ReadonlyMap<s
   const [, , , arnRegion, account, resource] = reference.startsWith('arn:') ? reference.split(':') : [];
   const name = resource ?? reference;
   const keyId = name.startsWith('alias/') ? aliasTargets.get(name) : name.replace(/^key\//, '');
-  return `arn:aws:kms:${arnRegion ?? region}:${account ?? EMULATOR_ACCOUNT_PLACEHOLDER}:key/${keyId ?? '*'}`;
+  return `arn:aws:kms:${arnRegion ?? region}:${account ?? EMULATOR_ACCOUNT}:key/${keyId ?? '*'}`;
 }
 
 /** IAM role ARNs anywhere in the parameters (a flow log's DeliverLogsPermissionArn, a patch operation's value). */

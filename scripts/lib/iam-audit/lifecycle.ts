@@ -62,7 +62,7 @@ export interface Lifecycle {
   /** Resource and data source types of the configurations the lifecycle applied (`aws_vpc`, `data.aws_region`). */
   readonly types: readonly string[];
   /** The account, region and names of the recorded environment, to translate its ARNs into another's. */
-  readonly environment: { readonly name: string; readonly accountId: string; readonly region: string; readonly stateBucket: string };
+  readonly environment: { readonly name: string; readonly region: string; readonly stateBucket: string; readonly stateKmsKeyAlias: string };
 }
 
 /** A configuration to run through the lifecycle: writes `cdk.tf.json` into its directory, initial or changed. */
@@ -131,12 +131,10 @@ async function runPhases(config: LifecycleConfiguration, endpoint: string, recor
 export async function recordConfiguration(config: LifecycleConfiguration, options: LifecycleOptions = {}): Promise<Lifecycle> {
   return withRecordingEmulator(options, async (endpoint, recordFile, progress, phases) => {
     const types = await runPhases(config, endpoint, recordFile, progress, undefined, phases);
-    return { types, environment: { name: 'test', accountId: EMULATOR_ACCOUNT, region: 'eu-west-1', stateBucket: '' } };
+    // The configuration's providers are the emulator environment's (its region).
+    return { types, environment: { name: 'test', region: loadEnvironment('local', ENVIRONMENTS_DIR).account.region, stateBucket: '', stateKmsKeyAlias: '' } };
   });
 }
-
-/** The moto account every emulator call lands in. */
-export const EMULATOR_ACCOUNT = '123456789012';
 
 /** The whole platform's lifecycle: bootstrap, fixtures, then the phases on the audit environment. */
 export async function recordPlatformLifecycle(options: LifecycleOptions = {}): Promise<Lifecycle> {
@@ -146,7 +144,7 @@ export async function recordPlatformLifecycle(options: LifecycleOptions = {}): P
     const background = new AbortController();
     const { rest } = await bootstrapDeferred({ environment: 'local', emulatorEndpoint: endpoint, outdir: join(work, 'bootstrap'), stateFile: join(work, 'bootstrap.tfstate'), progress, signal: background.signal });
     try {
-      const fixtures = await progress.step('fixtures: the Lambda function and the hosted zone an environment brings', () => createFixtures(endpoint));
+      const fixtures = await progress.step('fixtures: the Lambda function and the hosted zone an environment brings', () => createFixtures(endpoint, loadEnvironment('local', ENVIRONMENTS_DIR).account.region));
       phases.push({ name: 'bootstrap and fixtures (administrator)', firstSeq: firstBootstrap, lastSeq: countLines(recordFile) });
 
       const envDir = join(work, 'environments');
@@ -169,7 +167,7 @@ export async function recordPlatformLifecycle(options: LifecycleOptions = {}): P
       };
       const types = await runPhases(config, endpoint, recordFile, progress, env, phases);
       await progress.step('bootstrap: the lifecycle rule (applied in the background)', () => rest);
-      return { types, environment: { name: env.name, accountId: EMULATOR_ACCOUNT, region: env.account.region, stateBucket: env.state.bucket } };
+      return { types, environment: { name: env.name, region: env.account.region, stateBucket: env.state.bucket, stateKmsKeyAlias: env.state.kmsKeyAlias } };
     } catch (error) {
       // A failed phase stops the background apply too, before the emulator goes: nothing is left running.
       background.abort();
@@ -257,8 +255,7 @@ interface Fixtures {
 }
 
 /** What a real environment brings with it: the Lambda function an integration calls and the public hosted zone. */
-async function createFixtures(endpoint: string): Promise<Fixtures> {
-  const region = 'eu-west-1';
+async function createFixtures(endpoint: string, region: string): Promise<Fixtures> {
   const role = await awsRequest(endpoint, {
     service: 'iam',
     method: 'POST',
