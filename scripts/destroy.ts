@@ -10,6 +10,7 @@ import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { synthBootstrap } from './lib/bootstrap';
 import { runningDaemon, stopDaemon } from './lib/emulator-daemon';
+import { edgeDaemonDir } from './lib/outputs';
 import { addedSince, emulatorInventory } from './lib/emulator-inventory';
 import { localWork } from './lib/local-work';
 import { Progress, StepError, table } from './lib/progress';
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
       const remaining = Object.entries(addedSince(baseline, await emulatorInventory(endpoint, env.account.region)));
       if (remaining.length > 0) throw new Error(`the emulator still holds:\n${table(['kind', 'ids'], remaining.map(([k, ids]) => [k, ids.join(', ')]))}`);
     });
+    await stopDaemon(undefined, edgeDaemonDir(work.daemonDir));
     await stopDaemon(daemon, work.daemonDir);
     rmSync(stateFile, { force: true });
     process.stdout.write(`\nDestroyed the local platform and its state bucket in ${progress.elapsed()}; the emulator holds none of them (every kind the platform creates, listed through the AWS APIs; the KMS key waits in PendingDeletion, as on AWS) and is stopped.\n`);

@@ -13,7 +13,8 @@ import { loadEnvironment } from '../environments/load';
 import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain } from './lib/args';
 import { bootstrapDeferred } from './lib/bootstrap';
-import { startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
+import { startBackground, startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
+import { edgeDaemonDir, localCognitoBaseUrl } from './lib/outputs';
 import { emulatorInventory } from './lib/emulator-inventory';
 import { Progress, StepError, table } from './lib/progress';
 import { readStackJson, stackDir, synthEnvironments } from './lib/synth';
@@ -34,8 +35,9 @@ Deploys the whole "local" environment to a local AWS emulator (moto on
   3. synthesize local and deploy it with cdktf deploy (S3 backend, lockfile)
   4. plan again: it must show no changes
   5. run the access rules (npm run verify) against what was deployed
-  6. wait for the bootstrap's background apply, print what exists and what
-     was verified
+  6. wait for the bootstrap's background apply, start the local edge on
+     127.0.0.1 (a free port; npm run edge), print what exists, what was
+     verified, and curl examples to try through the edge
 
   --stop       stop the emulator at the end (everything deployed is gone with it)
   --terraform  apply with terraform directly instead of cdktf deploy (same plan)
@@ -111,9 +113,22 @@ async function main(): Promise<number> {
 
     await progress.step('bootstrap: wait for the lifecycle rule (applied in the background)', () => bootstrapRest);
     const outputs = JSON.parse((await terraform(dir, ['output', '-json', '-no-color'], { env: tfEnv })).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
+    const edge = await progress.step('start the local edge (requests answered as the deployment says AWS would)', async () => {
+      await stopDaemon(undefined, edgeDaemonDir(work.daemonDir)); // an earlier run's edge may read an earlier distribution
+      return startBackground({
+        dir: edgeDaemonDir(work.daemonDir),
+        command: process.execPath,
+        args: [join(PROJECT_ROOT, 'scripts', 'ts-run.cjs'), join(PROJECT_ROOT, 'scripts', 'edge.ts'), ENVIRONMENT, '--endpoint', endpoint, '--distribution', String(outputs.edge_distribution_id?.value)],
+        ready: /EDGE READY (http:\/\/127\.0\.0\.1:\d+)/,
+        what: 'the local edge',
+        timeoutMs: 60_000,
+      });
+    });
     const resources = countResources(state.values?.root_module);
     printSummary(outputs, resources, results.length, emulator, progress.elapsed());
+    printExamples(env, outputs, edge.endpoint, endpoint);
     if (flags.has('--stop')) {
+      await stopDaemon(undefined, edgeDaemonDir(work.daemonDir));
       await stopDaemon(emulator, work.daemonDir);
       process.stderr.write('[start] emulator stopped (--stop): everything deployed is gone with it\n');
     }
@@ -121,6 +136,7 @@ async function main(): Promise<number> {
   } catch (error) {
     background.abort();
     await bootstrapRest?.catch(() => undefined);
+    await stopDaemon(undefined, edgeDaemonDir(work.daemonDir));
     if (emulator && !emulator.reused) await stopDaemon(emulator, work.daemonDir);
     const step = error instanceof StepError ? error.step : 'start';
     const cause = error instanceof StepError ? error.cause : error;
@@ -175,6 +191,33 @@ function printSummary(outputs: Record<string, { value: unknown; sensitive: boole
       `  - request path: CloudFront ${value('distribution_domain_name')} -> VPC origin ${value('vpc_origin_id')} -> internal ALB -> endpoint ${value('execute_api_endpoint_id')} -> private custom domain ${value('private_domain_name_id')} -> private APIs\n` +
       `\nThe emulator keeps running at ${emulator.endpoint} (pid ${emulator.pid}).\n` +
       `Remove everything and stop it with: npm run destroy -- local\n`,
+  );
+}
+
+/** Ready-to-paste calls through the local edge: what a browser, an app and an attacker would get. */
+function printExamples(env: ReturnType<typeof loadEnvironment>, outputs: Record<string, { value: unknown }>, edgeUrl: string, emulatorEndpoint: string): void {
+  const machine = env.identity.clients.find((c) => c.kind === 'machine');
+  const api = env.apis.find((a) => a.routes.some((r) => machine?.scopes.some((s) => r.scopes.includes(s)))) ?? env.apis[0]!;
+  const route = api.routes.find((r) => r.method === 'GET' && machine?.scopes.some((s) => r.scopes.includes(s))) ?? api.routes[0]!;
+  const path = `/${api.name}${route.path === '/' ? '' : route.path.replace(/\{([^}]+)\}/g, '42')}`;
+  const origin = api.corsAllowOrigins?.[0] ?? 'https://app.example';
+  const tokenUrl = `${localCognitoBaseUrl(emulatorEndpoint, String(outputs.identity_hosted_ui_url?.value))}/oauth2/token`;
+  const clientId = (outputs.identity_client_ids?.value as Record<string, string> | undefined)?.[machine?.name ?? ''] ?? '<client id>';
+  const restApiId = String(outputs[`api_${api.name}_rest_api_id`]?.value);
+  const scope = `${env.identity.resourceServer.identifier}/${route.scopes[0]}`;
+  // The emulator's own secret of the local machine client: nothing outside this machine accepts it.
+  const secret = (outputs.identity_machine_client_secrets?.value as Record<string, string> | undefined)?.[machine?.name ?? ''] ?? '<secret>';
+  process.stdout.write(
+    `\nThe local edge answers at ${edgeUrl} (as CloudFront would at https://${env.edge.domainName}). Try:\n\n` +
+      `  # no token: 401\n  curl -i ${edgeUrl}${path}\n\n` +
+      `  # a token of the machine client "${machine?.name}" (client credentials), then the call: 200\n` +
+      `  TOKEN=$(curl -s -u ${clientId}:${secret} -d grant_type=client_credentials -d scope=${scope} ${tokenUrl} | sed 's/.*"access_token": *"\\([^"]*\\)".*/\\1/')\n` +
+      `  curl -i -H "Authorization: Bearer $TOKEN" ${edgeUrl}${path}\n\n` +
+      `  # a preflight from an allowed origin: CORS headers (from any other origin: none)\n` +
+      `  curl -i -X OPTIONS -H 'Origin: ${origin}' -H 'Access-Control-Request-Method: ${route.method}' ${edgeUrl}${path}\n\n` +
+      `  # around CloudFront, straight to the API's execute-api name: 403\n` +
+      `  curl -i -H 'Host: ${restApiId}.execute-api.${env.account.region}.amazonaws.com' -H "Authorization: Bearer $TOKEN" ${emulatorEndpoint}/v1${route.path.replace(/\{([^}]+)\}/g, '42')}\n\n` +
+      `Every probe at once: npm run smoke -- local. Outputs and URLs: npm run -s outputs -- local --json\n`,
   );
 }
 

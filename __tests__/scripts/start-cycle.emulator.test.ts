@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { runningDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
 import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
 import { awsRequest } from '../helpers/aws-request';
+import { expectBreaksSmoke, expectPkceSignIn } from '../helpers/edge-checks';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -70,6 +71,25 @@ describe('npm start, then npm run destroy -- local', () => {
     const managed = (JSON.parse(state.text) as { resources: { mode: string; instances: unknown[] }[] }).resources.filter((r) => r.mode === 'managed');
     expect(managed.reduce((n, r) => n + r.instances.length, 0)).toBe(declared);
   }, 900_000);
+
+  it('leaves the local edge running: npm run smoke -- local passes every probe through it', async () => {
+    const edge = await runningDaemon(join(work, 'emulator', 'edge'));
+    expect(edge?.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const smoke = await runScript('scripts/smoke.ts', ['local'], { PLATFORM_WORK_DIR: work });
+    if (smoke.code !== 0) throw new Error(`npm run smoke -- local exited ${smoke.code}:\n${smoke.stdout}\n${smoke.stderr.slice(-3000)}`);
+    expect(smoke.stdout).toMatch(/All \d+ probes answered as expected/);
+    expect(smoke.stdout).toMatch(/^no token +GET \/orders\/smoke-orderId +401 +401/m);
+    expect(smoke.stdout).toMatch(/^token with scope +POST \/orders\/smoke-orderId\/items \(orders.write\) +201 +201/m);
+    expect(smoke.stdout).toMatch(/^execute-api directly .* 403 or unreachable +403/m);
+  }, 300_000);
+
+  it('npm run smoke -- local fails, naming the probe, after each of these is broken in the deployed environment', async () => {
+    await expectBreaksSmoke(work, runScript);
+  }, 900_000);
+
+  it('signs a person in with authorization code + PKCE against the local Cognito (a wrong verifier is refused); the token calls a route through the edge', async () => {
+    await expectPkceSignIn(work);
+  }, 300_000);
 
   it('destroys everything: the emulator holds none of the resources, then stops', async () => {
     expect(daemonPid).toBeDefined();

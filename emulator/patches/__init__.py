@@ -28,6 +28,8 @@ PATCHES = (
     "apigateway_openapi_import",
     "apigateway_deployment_snapshot",
     "apigateway_private_domain_names",
+    "cognito_oauth_endpoints",
+    "apigateway_private_invoke",
 )
 
 

@@ -4,7 +4,7 @@
  * `startEmulator()` (scripts/lib/emulator.ts) instead: an emulator that dies with them.
  *
  * The running emulator is recorded in `<dir>/daemon.json` (pid and endpoint; dir defaults to
- * `.offline/emulator`); it listens on 127.0.0.1 only, and its log is `<dir>/emulator.log`.
+ * `.offline/emulator`); it listens on 127.0.0.1 only, and its log is `<dir>/daemon.log`.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { OFFLINE_DIR, PROJECT_ROOT } from './terraform';
 /** Where the running emulator is recorded; a test gives its own directory so it never meets a developer's emulator. */
 export const DEFAULT_DAEMON_DIR = join(OFFLINE_DIR, 'emulator');
 const recordFile = (dir: string) => join(dir, 'daemon.json');
-const logFile = (dir: string) => join(dir, 'emulator.log');
+const logFile = (dir: string) => join(dir, 'daemon.log');
 const READY = /EMULATOR READY (http:\/\/127\.0\.0\.1:(\d+))/;
 const EXIT_MISSING_DEPENDENCY = 3;
 
@@ -55,39 +55,68 @@ export async function runningDaemon(dir: string = DEFAULT_DAEMON_DIR): Promise<D
 
 /** Starts the emulator in the background (or returns the one already running) and records it. */
 export async function startDaemon(options: { python?: string; timeoutMs?: number; dir?: string } = {}): Promise<DaemonRecord & { reused: boolean }> {
-  const dir = options.dir ?? DEFAULT_DAEMON_DIR;
+  const python = options.python ?? process.env.EMULATOR_PYTHON ?? 'python3';
+  return startBackground({
+    dir: options.dir ?? DEFAULT_DAEMON_DIR,
+    command: python,
+    args: [EMULATOR_SERVER, '--port', '0'],
+    ready: READY,
+    what: 'the emulator',
+    timeoutMs: options.timeoutMs,
+    missing: (error, text) =>
+      error ? new EmulatorMissingError(`${python} was not found on PATH: install Python 3 and moto (python3 -m pip install "moto[server]")`) : text !== undefined ? new EmulatorMissingError(text) : undefined,
+    missingExitCode: EXIT_MISSING_DEPENDENCY,
+  });
+}
+
+export interface BackgroundProcess {
+  /** Where its record (daemon.json) and log are kept. */
+  readonly dir: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Matches the line that says it is ready; group 1 is its URL. */
+  readonly ready: RegExp;
+  /** `the emulator`, `the local edge`: for messages. */
+  readonly what: string;
+  readonly timeoutMs?: number;
+  /** The error for a command that is not installed (spawn ENOENT: `error` set) or exited with `missingExitCode` (its log). */
+  readonly missing?: (error: Error | undefined, text: string | undefined) => Error | undefined;
+  readonly missingExitCode?: number;
+}
+
+/** Starts a long-running process in the background (or returns the recorded one, still running) and records it. */
+export async function startBackground(spec: BackgroundProcess): Promise<DaemonRecord & { reused: boolean }> {
+  const { dir } = spec;
   const existing = await runningDaemon(dir);
   if (existing) return { ...existing, reused: true };
   mkdirSync(dir, { recursive: true });
   const LOG = logFile(dir);
-  const python = options.python ?? process.env.EMULATOR_PYTHON ?? 'python3';
   const log = openSync(LOG, 'w');
-  const child = spawn(python, [EMULATOR_SERVER, '--port', '0'], { cwd: PROJECT_ROOT, detached: true, stdio: ['ignore', log, log], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  const child = spawn(spec.command, [...spec.args], { cwd: PROJECT_ROOT, detached: true, stdio: ['ignore', log, log], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
   closeSync(log);
   const spawnError = new Promise<Error>((resolve) => child.on('error', resolve));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const timeoutMs = spec.timeoutMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
       const outcome = await Promise.race([spawnError, exited, new Promise<'tick'>((r) => setTimeout(() => r('tick'), 100))]);
       if (outcome instanceof Error) {
-        throw (outcome as NodeJS.ErrnoException).code === 'ENOENT'
-          ? new EmulatorMissingError(`${python} was not found on PATH: install Python 3 and moto (python3 -m pip install "moto[server]")`)
-          : new EmulatorStartError(`could not start ${python}: ${outcome.message}`);
+        throw ((outcome as NodeJS.ErrnoException).code === 'ENOENT' ? spec.missing?.(outcome, undefined) : undefined) ?? new EmulatorStartError(`could not start ${spec.command}: ${outcome.message}`);
       }
       const text = readFileSync(LOG, 'utf8');
       if (outcome !== 'tick') {
-        if (outcome === EXIT_MISSING_DEPENDENCY) throw new EmulatorMissingError(text.trim());
-        throw new EmulatorStartError(`the emulator exited (code ${outcome}) before it was ready:\n${text.trim()}`);
+        if (outcome === spec.missingExitCode) throw spec.missing?.(undefined, text.trim()) ?? new EmulatorStartError(text.trim());
+        throw new EmulatorStartError(`${spec.what} exited (code ${outcome}) before it was ready:\n${text.trim()}`);
       }
-      const ready = READY.exec(text);
+      const ready = spec.ready.exec(text);
       if (ready) {
         const record: DaemonRecord = { pid: child.pid!, endpoint: ready[1]!, startedAt: new Date().toISOString(), log: LOG };
         writeFileSync(recordFile(dir), `${JSON.stringify(record, null, 2)}\n`);
         child.unref();
         return { ...record, reused: false };
       }
-      if (Date.now() > deadline) throw new EmulatorStartError(`the emulator did not report ready within ${(options.timeoutMs ?? 30_000) / 1000} s:\n${text.trim()}`);
+      if (Date.now() > deadline) throw new EmulatorStartError(`${spec.what} did not report ready within ${timeoutMs / 1000} s:\n${text.trim()}`);
     }
   } catch (error) {
     if (child.pid) killTree(child.pid);

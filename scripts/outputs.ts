@@ -1,0 +1,52 @@
+/** `npm run -s outputs -- <environment> [--json] [--outputs FILE] [--endpoint URL]`: what a deployment exposes. */
+import { parseArgs, runMain, UsageError } from './lib/args';
+import { runningDaemon } from './lib/emulator-daemon';
+import { localWork } from './lib/local-work';
+import { edgeDaemonDir, localCognitoBaseUrl, outputValue, readOutputs } from './lib/outputs';
+import { loadCommandEnvironment } from './lib/plan-run';
+import { table } from './lib/progress';
+
+const HELP = `
+usage: npm run -s outputs -- <environment> [--json] [--outputs FILE] [--endpoint URL]
+
+Prints the environment's deployed outputs, read from its Terraform state
+(terraform output -json of its stack, S3 backend), sensitive values masked.
+For "local" also:
+  local_edge_url            the local edge (npm start leaves it running):
+                            call the APIs here, as through CloudFront
+  local_token_endpoint_url  the emulator's Cognito token endpoint
+  local_hosted_ui_url       its /oauth2/authorize and /login (sign-in form)
+
+  --json           one JSON object: name -> value
+  --outputs FILE   read the outputs from FILE (terraform output -json) instead
+  --endpoint URL   the emulator (local only; default: the one npm start left)
+
+Exit codes: 0, 1 error (not deployed, state unreadable), 64 usage error.
+`;
+
+async function main(): Promise<number> {
+  const { environments, flags } = parseArgs(process.argv.slice(2), ['--json', '--outputs=', '--endpoint=']);
+  if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ') || 'none'}`);
+  const given = flags.get('--endpoint');
+  const work = localWork();
+  const daemon = typeof given === 'string' ? undefined : await runningDaemon(work.daemonDir);
+  const endpoint = typeof given === 'string' ? given : daemon?.endpoint;
+  const named = loadCommandEnvironment(environments[0]!, typeof given === 'string' ? given : undefined);
+  const env = named.emulator && endpoint ? loadCommandEnvironment(named.name, endpoint) : named;
+  if (env.emulator && !endpoint && !flags.has('--outputs')) throw new Error('no emulator is running: npm start deploys local and leaves one running (or pass --endpoint URL)');
+  const file = flags.get('--outputs');
+  const outputs = await readOutputs(env, typeof file === 'string' ? file : undefined);
+  const values: Record<string, unknown> = Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));
+  if (env.emulator && endpoint) {
+    const edge = await runningDaemon(edgeDaemonDir(work.daemonDir));
+    values.local_edge_url = edge?.endpoint ?? '(not running: npm start, or npm run edge -- local)';
+    const cognito = localCognitoBaseUrl(endpoint, outputValue(outputs, 'identity_hosted_ui_url'));
+    values.local_token_endpoint_url = `${cognito}/oauth2/token`;
+    values.local_hosted_ui_url = cognito;
+  }
+  if (flags.has('--json')) process.stdout.write(`${JSON.stringify(values, null, 2)}\n`);
+  else process.stdout.write(`${table(['output', 'value'], Object.entries(values).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]))}\n`);
+  return 0;
+}
+
+if (require.main === module) runMain(main, HELP);
