@@ -165,6 +165,10 @@ describe('plan review rules', () => {
     expect(applyJob.environment).toBe('${{ inputs.environment }}');
     expect(applyJob.needs).toBe('plan');
     expect(applyJob.steps!.map((s) => s.run).filter(Boolean)).toContainEqual(expect.stringMatching(/^npm run apply -- .* --reviewed "\$REVIEWED"/));
+    // the smoke probes run right after the apply, in the same job (its credentials read the machine client's secret)
+    const runs = applyJob.steps!.map((s) => s.run ?? '');
+    const applied = runs.findIndex((r) => /^npm run apply -- /.test(r));
+    expect(runs.slice(applied + 1)).toContain('npm run smoke -- ${{ inputs.environment }}');
     const planRuns = deploy.jobs.plan!.steps!.map((s) => s.run).filter(Boolean);
     expect(planRuns).toEqual(expect.arrayContaining([expect.stringMatching(/^npm run reviewed-plan --/), expect.stringMatching(/^npm run plan-compare -- "\$REVIEWED" "\$CURRENT"$/)]));
     expect(deploy.jobs.plan!.permissions?.['pull-requests']).toBe('read');

@@ -32,11 +32,12 @@ async function main(): Promise<number> {
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ') || 'none'}`);
   const port = Number(flags.get('--port') ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${flags.get('--port')}: use 0 (a free port) or 1-65535`);
+  const named = loadCommandEnvironment(environments[0]!, undefined);
+  if (!named.emulator) throw new UsageError(`the local edge serves an emulator environment; "${named.name}" deploys to AWS account ${named.account.id}`);
   const given = flags.get('--endpoint');
   const endpoint = typeof given === 'string' ? given : (await runningDaemon(localWork().daemonDir))?.endpoint;
   if (!endpoint) throw new Error('no emulator is running: npm start deploys local and leaves one running (or pass --endpoint URL)');
-  const env = loadCommandEnvironment(environments[0]!, endpoint);
-  if (!env.emulator) throw new UsageError(`the local edge serves an emulator environment; "${env.name}" deploys to AWS account ${env.account.id}`);
+  const env = loadCommandEnvironment(named.name, endpoint);
   const distribution = flags.get('--distribution');
   const distributionId = typeof distribution === 'string' ? distribution : outputValue(await readOutputs(env), 'edge_distribution_id');
   const edge = await startEdge({

@@ -8,7 +8,9 @@ import { CloudFrontClient, GetResponseHeadersPolicyCommand, ListResponseHeadersP
 import { AdminCreateUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DeregisterTargetsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { httpCall } from '../../scripts/lib/edge/http';
 import { runningDaemon } from '../../scripts/lib/emulator-daemon';
@@ -145,4 +147,71 @@ export async function expectPkceSignIn(work: string): Promise<void> {
   expect((await call('POST', '/orders/42/items')).status).toBe(401);
   // the ID token is no access token: refused where scopes are required
   expect((await httpCall(`${s.edge}/orders/42`, { headers: { authorization: body.id_token, 'user-agent': 'test' } })).status).toBe(401);
+}
+
+/**
+ * `npm run smoke` for a real environment, with local stand-ins for the AWS endpoints it calls (there is no AWS account
+ * here): the deployed `local` plays the environment "standin" (local's file without the emulator, with https origins
+ * and callbacks, as a real environment must have). The outputs come from a file (as CI saves them), the machine
+ * client's secret from DescribeUserPoolClient through the SDK's default credential chain (AWS_ENDPOINT_URL: the
+ * emulator), tokens from the Cognito domain's own host name and the execute-api host names, both sent to the emulator
+ * by --connect-to; the viewer URL is the local edge; the ALB's name goes to a port where nothing listens.
+ */
+export async function expectRealModeSmoke(work: string, runScript: RunScript): Promise<void> {
+  const s = await site(work);
+  const dir = mkdtempSync(join(tmpdir(), 'smoke-standin-'));
+  const policies = (await s.cloudfront.send(new ListResponseHeadersPoliciesCommand({ Type: 'custom' }))).ResponseHeadersPolicyList!.Items!;
+  const cors = policies.find((p) => p.ResponseHeadersPolicy!.ResponseHeadersPolicyConfig!.CorsConfig)!.ResponseHeadersPolicy!;
+  const current = await s.cloudfront.send(new GetResponseHeadersPolicyCommand({ Id: cors.Id! }));
+  const config = current.ResponseHeadersPolicy!.ResponseHeadersPolicyConfig!;
+  const origin = 'https://app.platform.test';
+  // the stand-in deployment allows the stand-in environment's origin
+  const moved = await s.cloudfront.send(new UpdateResponseHeadersPolicyCommand({ Id: cors.Id!, IfMatch: current.ETag!, ResponseHeadersPolicyConfig: { ...config, CorsConfig: { ...config.CorsConfig!, AccessControlAllowOrigins: { Quantity: 1, Items: [origin] } } } }));
+  try {
+    const local = JSON.parse(readFileSync(join(__dirname, '..', '..', 'environments', 'local.json'), 'utf8'));
+    delete local.emulator;
+    local.name = 'standin';
+    local.apis[0].corsAllowOrigins = [origin];
+    for (const client of local.identity.clients) {
+      if (client.kind === 'web') Object.assign(client, { callbackUrls: [`${origin}/auth/callback`], logoutUrls: [`${origin}/`] });
+    }
+    local.identity.allowPasswordAuthForTests = false;
+    writeFileSync(join(dir, 'standin.json'), JSON.stringify(local));
+    writeFileSync(join(dir, 'outputs.json'), readFileSync(join(work, 'cdktf.out', 'stacks', 'local', 'outputs.json')));
+    const closed = await freePort();
+    const region = 'eu-west-1';
+    const connectTo = [
+      `${new URL(String(s.outputs.identity_token_endpoint_url)).hostname}=${s.emulator}`,
+      ...['orders', 'profile'].map((api) => `${s.outputs[`api_${api}_rest_api_id`]}.execute-api.${region}.amazonaws.com=${s.emulator}`),
+      `${s.outputs.edge_alb_dns_name}=http://127.0.0.1:${closed}`,
+    ].join(',');
+    const result = await runScript('scripts/smoke.ts', ['standin', '--outputs', join(dir, 'outputs.json'), '--base-url', s.edge, '--connect-to', connectTo], {
+      PLATFORM_ENVIRONMENTS_DIR: dir,
+      PLATFORM_WORK_DIR: work,
+      AWS_ENDPOINT_URL: s.emulator,
+      AWS_ACCESS_KEY_ID: 'standin',
+      AWS_SECRET_ACCESS_KEY: 'standin',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    if (result.code !== 0) throw new Error(`npm run smoke -- standin exited ${result.code}:\n${result.stdout}\n${result.stderr.slice(-3000)}`);
+    expect(result.stderr).toContain(`[smoke standin] ${s.edge}, tokens from ${s.outputs.identity_token_endpoint_url}`);
+    expect(result.stdout).toMatch(/^ALB directly .* refused or unreachable +unreachable \(ECONNREFUSED\)/m);
+    expect(result.stdout).toMatch(new RegExp(`^preflight, allowed origin +OPTIONS /orders Origin: ${origin}`, 'm'));
+    expect(result.stdout).toMatch(/All \d+ probes answered as expected/);
+  } finally {
+    await s.cloudfront.send(new UpdateResponseHeadersPolicyCommand({ Id: cors.Id!, IfMatch: moved.ETag!, ResponseHeadersPolicyConfig: config }));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A port on 127.0.0.1 where nothing listens (bound, then closed). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

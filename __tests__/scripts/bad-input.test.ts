@@ -20,6 +20,9 @@ const COMMANDS: readonly (readonly string[])[] = [
   ['scripts/apply.ts', 'qa', '--reviewed', FINGERPRINT],
   ['scripts/destroy.ts', 'qa'],
   ['scripts/iam-audit.ts', 'qa'],
+  ['scripts/smoke.ts', 'qa'],
+  ['scripts/outputs.ts', 'qa'],
+  ['scripts/edge.ts', 'qa'],
 ];
 
 function run(args: readonly string[], environmentsDir: string, work: string) {
@@ -69,7 +72,7 @@ describe('every command that reads environments', () => {
 });
 
 describe('usage errors', () => {
-  const commands = ['main.ts', ...['validate', 'verify', 'bootstrap', 'plan', 'drift', 'apply', 'destroy', 'iam-audit', 'start', 'pr-comment', 'reviewed-plan', 'drift-issue'].map((c) => `scripts/${c}.ts`)];
+  const commands = ['main.ts', ...['validate', 'verify', 'bootstrap', 'plan', 'drift', 'apply', 'destroy', 'iam-audit', 'start', 'pr-comment', 'reviewed-plan', 'drift-issue', 'smoke', 'outputs', 'edge'].map((c) => `scripts/${c}.ts`)];
   test.each(commands)('%s: an unknown flag exits 64 (EX_USAGE), the code every command uses, and names the valid flags', (command) => {
     const result = spawnSync(process.execPath, ['scripts/ts-run.cjs', command, '--no-such-flag'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
     expect(result.status).toBe(64);

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { runningDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
 import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
 import { awsRequest } from '../helpers/aws-request';
-import { expectBreaksSmoke, expectPkceSignIn } from '../helpers/edge-checks';
+import { expectBreaksSmoke, expectPkceSignIn, expectRealModeSmoke } from '../helpers/edge-checks';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -86,6 +86,10 @@ describe('npm start, then npm run destroy -- local', () => {
   it('npm run smoke -- local fails, naming the probe, after each of these is broken in the deployed environment', async () => {
     await expectBreaksSmoke(work, runScript);
   }, 900_000);
+
+  it('npm run smoke against a real environment, with local stand-ins for the AWS endpoints it calls, passes', async () => {
+    await expectRealModeSmoke(work, runScript);
+  }, 300_000);
 
   it('signs a person in with authorization code + PKCE against the local Cognito (a wrong verifier is refused); the token calls a route through the edge', async () => {
     await expectPkceSignIn(work);

@@ -49,8 +49,9 @@ async function send(target: SmokeTarget, url: string, init: { method?: string; h
     const response = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     return { status: response.status, headers: Object.fromEntries([...response.headers].map(([k, v]) => [k.toLowerCase(), v])), body: await response.text() };
   } catch (error) {
+    // fetch wraps the network error in `cause`; node:http's carries its code itself
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { unreachable: cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error)) };
+    return { unreachable: (error as NodeJS.ErrnoException).code ?? cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error)) };
   }
 }
 

@@ -90,7 +90,7 @@ export const LOCAL_WAF_RULES: Record<string, (request: EdgeRequest, path: string
   PROPFIND_METHOD: (r) => r.method === 'PROPFIND',
 };
 
-function wafBlock(acl: Json, request: EdgeRequest, path: string, query: string): string | undefined {
+export function wafBlock(acl: Json, request: EdgeRequest, path: string, query: string): string | undefined {
   const rules = [...(acl.Rules ?? [])].sort((a: Json, b: Json) => a.Priority - b.Priority);
   for (const rule of rules) {
     const statement = rule.Statement ?? {};
@@ -317,33 +317,33 @@ export function matchRoute(api: Json, method: string, path: string): Route | und
   const candidates: { rank: number[]; route: Route }[] = [];
   for (const [template, item] of Object.entries<Json>(api.paths ?? {})) {
     const operation = item[method.toLowerCase()] ?? item['x-amazon-apigateway-any-method'];
-    if (!operation) continue;
-    const parts = template.split('/').filter((s) => s !== '');
-    const params: Record<string, string> = {};
-    const rank: number[] = [];
-    let matched = parts.length === segments.length;
-    for (let i = 0; i < parts.length && (matched || parts[i]!.endsWith('+}')); i++) {
-      const part = parts[i]!;
-      if (part.startsWith('{') && part.endsWith('+}')) {
-        matched = segments.length > i;
-        params[part.slice(1, -2)] = segments.slice(i).join('/');
-        rank.push(2);
-        break;
-      }
-      if (i >= segments.length) {
-        matched = false;
-        break;
-      }
-      if (part.startsWith('{')) {
-        params[part.slice(1, -1)] = decodeURIComponent(segments[i]!);
-        rank.push(1);
-      } else if (part === segments[i]) rank.push(0);
-      else matched = false;
-    }
-    if (matched) candidates.push({ rank: [...rank, item[method.toLowerCase()] ? 0 : 1], route: { path: template, params, operation } });
+    const matched = operation ? matchTemplate(template.split('/').filter((s) => s !== ''), segments) : undefined;
+    if (matched) candidates.push({ rank: [...matched.rank, item[method.toLowerCase()] ? 0 : 1], route: { path: template, params: matched.params, operation } });
   }
   candidates.sort((a, b) => compareRanks(a.rank, b.rank));
   return candidates[0]?.route;
+}
+
+/** Per level: 0 a literal part, 1 a `{param}`, 2 a greedy `{proxy+}` (the last part, one segment or more). */
+function matchTemplate(parts: string[], segments: string[]): { rank: number[]; params: Record<string, string> } | undefined {
+  const params: Record<string, string> = {};
+  const rank: number[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.startsWith('{') && part.endsWith('+}')) {
+      if (i !== parts.length - 1 || segments.length <= i) return undefined;
+      params[part.slice(1, -2)] = segments.slice(i).map(decodeURIComponent).join('/');
+      rank.push(2);
+      return { rank, params };
+    }
+    if (i >= segments.length) return undefined;
+    if (part.startsWith('{')) {
+      params[part.slice(1, -1)] = decodeURIComponent(segments[i]!);
+      rank.push(1);
+    } else if (part === segments[i]) rank.push(0);
+    else return undefined;
+  }
+  return parts.length === segments.length ? { rank, params } : undefined;
 }
 
 function compareRanks(a: number[], b: number[]): number {
