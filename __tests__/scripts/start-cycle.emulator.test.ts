@@ -81,6 +81,15 @@ describe('npm start, then npm run destroy -- local', () => {
     expect(smoke.stdout).toMatch(/^no token +GET \/orders\/smoke-orderId +401 +401/m);
     expect(smoke.stdout).toMatch(/^token with scope +POST \/orders\/smoke-orderId\/items \(orders.write\) +201 +201/m);
     expect(smoke.stdout).toMatch(/^execute-api directly .* 403 or unreachable +403/m);
+    expect(smoke.stdout).toMatch(/^CORS on 2xx +GET \/orders\/smoke-orderId Origin: http:\/\/localhost:3000 .* ok$/m);
+    // the outputs command gives the deployed outputs and where the local edge and the token endpoint answer
+    const outputs = await runScript('scripts/outputs.ts', ['local', '--json'], { PLATFORM_WORK_DIR: work });
+    if (outputs.code !== 0) throw new Error(`npm run outputs -- local --json exited ${outputs.code}:\n${outputs.stderr.slice(-3000)}`);
+    const values = JSON.parse(outputs.stdout) as Record<string, unknown>;
+    expect(values.local_edge_url).toBe(edge!.endpoint);
+    expect(values.local_token_endpoint_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_cognito\/platform-local-auth(-[a-z0-9]+)?\/oauth2\/token$/);
+    expect(values.edge_distribution_id).toEqual(expect.any(String));
+    expect(values.identity_machine_client_secrets).toBe('(sensitive)');
   }, 300_000);
 
   it('npm run smoke -- local fails, naming the probe, after each of these is broken in the deployed environment', async () => {

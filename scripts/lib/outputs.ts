@@ -20,15 +20,19 @@ export const edgeDaemonDir = (daemonDir: string = localWork().daemonDir) => join
 
 export async function readOutputs(env: Environment, outputsFile?: string): Promise<Outputs> {
   if (outputsFile) {
+    let parsed: Outputs;
     if (!existsSync(outputsFile)) throw new UsageError(`--outputs ${outputsFile}: no such file (save one with: terraform output -json > FILE)`);
     try {
-      const parsed = JSON.parse(readFileSync(outputsFile, 'utf8')) as Outputs;
-      // `cdktf deploy --outputs-file` nests them under the stack's name and gives bare values.
-      const flat = Object.values(parsed).every((v) => v && typeof v === 'object' && 'value' in v) ? parsed : (Object.values(parsed)[0] as unknown as Record<string, unknown>);
-      return Object.fromEntries(Object.entries(flat).map(([k, v]) => [k, v && typeof v === 'object' && 'value' in (v as object) ? (v as Outputs[string]) : { value: v }]));
+      parsed = JSON.parse(readFileSync(outputsFile, 'utf8')) as Outputs;
     } catch (error) {
       throw new UsageError(`--outputs ${outputsFile}: not the JSON of terraform output -json (${error instanceof Error ? error.message : String(error)})`);
     }
+    if (Object.values(parsed).every((v) => v && typeof v === 'object' && 'value' in v)) return parsed;
+    // `cdktf deploy --outputs-file` nests them under the stack's name, as bare values that do not say which are
+    // sensitive: the stack's own declarations do.
+    const sensitive = declaredSensitive(env);
+    const bare = Object.values(parsed)[0] as unknown as Record<string, unknown>;
+    return Object.fromEntries(Object.entries(bare ?? {}).map(([k, v]) => [k, { value: v, sensitive: sensitive.has(k) }]));
   }
   const work = mkdtempSync(join(tmpdir(), `outputs-${env.name}-`));
   try {
@@ -39,6 +43,17 @@ export async function readOutputs(env: Environment, outputsFile?: string): Promi
     const outputs = JSON.parse(shown.stdout) as Outputs;
     if (Object.keys(outputs).length === 0) throw new Error(`"${env.name}" has no outputs in its state: is it deployed (npm run apply -- ${env.name}${env.emulator ? ', or npm start' : ''})?`);
     return outputs;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The outputs the environment's stack declares sensitive. */
+function declaredSensitive(env: Environment): Set<string> {
+  const work = mkdtempSync(join(tmpdir(), `outputs-${env.name}-`));
+  try {
+    const declared = (synthForPlan(env, work).stackJson.output ?? {}) as Record<string, { sensitive?: boolean }>;
+    return new Set(Object.entries(declared).filter(([, o]) => o.sensitive).map(([name]) => name));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

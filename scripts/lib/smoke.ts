@@ -119,10 +119,15 @@ export async function runSmoke(target: SmokeTarget, progress: (line: string) => 
       const granted = route.scopes.filter((s) => target.machineClient.scopes.includes(s));
       if (granted.length > 0) {
         const withScope = await machineToken(target, granted.map(full));
-        const ok = withScope.token ? await call({ authorization: `Bearer ${withScope.token}` }) : { unreachable: withScope.error ?? '' };
+        const ok = withScope.token ? await call({ authorization: `Bearer ${withScope.token}`, ...(origins[0] ? { origin: origins[0] } : {}) }) : { unreachable: withScope.error ?? '' };
         const expected = route.integration.type === 'MOCK' ? String(route.integration.statusCode ?? 200) : 'the backend\'s answer (not 401/403)';
         const passed = !('unreachable' in ok) && (route.integration.type === 'MOCK' ? ok.status === Number(route.integration.statusCode ?? 200) : ok.status !== 401 && ok.status !== 403);
         record({ probe: 'token with scope', request: `${label} (${granted.join(' ')})`, expected, got: describe(ok), passed });
+        // The browser reads the integration's answer only with the CORS header on it, too.
+        if (origins[0] && passed && !('unreachable' in ok) && ok.status < 300) {
+          const header = ok.headers['access-control-allow-origin'];
+          record({ probe: 'CORS on 2xx', request: `${label} Origin: ${origins[0]}`, expected: `Access-Control-Allow-Origin: ${origins[0]}`, got: header ?? '(none)', passed: header === origins[0] });
+        }
       } else record({ probe: 'token with scope', request: label, expected: 'the integration\'s answer', got: `skipped: the machine client ${target.machineClient.name} may not have ${route.scopes.join(' or ')}`, passed: true });
     }
     results.push(...(await corsProbes(target, api, origins, progress)));
