@@ -4,7 +4,7 @@
  * `npm run destroy -- local` removes everything, the emulator holds none of it, and stops.
  * PLATFORM_WORK_DIR keeps this cycle's emulator, state and output apart from a developer's.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +29,7 @@ function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Prom
 describe('npm start, then npm run destroy -- local', () => {
   let work: string;
   let daemonPid: number | undefined;
+  let startOutput = '';
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'platform-cycle-'));
   });
@@ -41,6 +42,7 @@ describe('npm start, then npm run destroy -- local', () => {
   it('deploys every resource of local, re-plans with no changes and passes the access rules', async () => {
     const result = await runScript('scripts/start.ts', [], { PLATFORM_WORK_DIR: work });
     if (result.code !== 0) throw new Error(`npm start exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+    startOutput = result.stdout;
     expect(result.stderr).toMatch(/\[start\] cdktf deploy local: done in/);
     expect(result.stderr).toMatch(/\[start\] plan again: no changes expected: done in/);
     expect(result.stdout).toMatch(/The local platform is deployed \((\d+) resources/);
@@ -71,6 +73,16 @@ describe('npm start, then npm run destroy -- local', () => {
     const managed = (JSON.parse(state.text) as { resources: { mode: string; instances: unknown[] }[] }).resources.filter((r) => r.mode === 'managed');
     expect(managed.reduce((n, r) => n + r.instances.length, 0)).toBe(declared);
   }, 900_000);
+
+  it('prints curl examples that work as pasted: no token 401, a machine token then the call 200, a preflight 204, around CloudFront 403', () => {
+    expect(startOutput).toMatch(/The local edge answers at http:\/\/127\.0\.0\.1:\d+/);
+    const examples = startOutput.slice(startOutput.indexOf('Try:') + 4, startOutput.indexOf('Every probe at once'));
+    const script = examples.split('\n').filter((line) => line.startsWith('  ') && !line.trimStart().startsWith('#')).map((line) => line.trim()).join('\n');
+    const ran = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    // (not anchored: a body without a final newline runs into the next answer's status line)
+    expect([...ran.stdout.matchAll(/HTTP\/[\d.]+ (\d{3}) /g)].map((m) => Number(m[1]))).toEqual([401, 200, 204, 403]);
+    expect(ran.stdout).toContain('access-control-allow-origin: http://localhost:3000');
+  });
 
   it('leaves the local edge running: npm run smoke -- local passes every probe through it', async () => {
     const edge = await runningDaemon(join(work, 'emulator', 'edge'));
