@@ -10,6 +10,7 @@
  */
 import { join } from 'node:path';
 import { loadEnvironment } from '../environments/load';
+import type { Environment } from '../environments/schema';
 import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain } from './lib/args';
 import { bootstrapDeferred } from './lib/bootstrap';
@@ -195,7 +196,7 @@ function printSummary(outputs: Record<string, { value: unknown; sensitive: boole
 }
 
 /** Ready-to-paste calls through the local edge: what a browser, an app and an attacker would get. */
-function printExamples(env: ReturnType<typeof loadEnvironment>, outputs: Record<string, { value: unknown }>, edgeUrl: string, emulatorEndpoint: string): void {
+function printExamples(env: Environment, outputs: Record<string, { value: unknown }>, edgeUrl: string, emulatorEndpoint: string): void {
   const machine = env.identity.clients.find((c) => c.kind === 'machine');
   const api = env.apis.find((a) => a.routes.some((r) => machine?.scopes.some((s) => r.scopes.includes(s)))) ?? env.apis[0]!;
   const route = api.routes.find((r) => r.method === 'GET' && machine?.scopes.some((s) => r.scopes.includes(s))) ?? api.routes[0]!;

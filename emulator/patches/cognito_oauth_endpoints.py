@@ -52,6 +52,12 @@ login endpoints; "Understanding user pool JSON web tokens" for the claims):
 
 moto's own InitiateAuth tokens are signed with the pool's key too (same
 claims as moto made them, with the pool's kid).
+
+Not documented by AWS, inferred and marked here: the CORS headers on these
+endpoints (browser SDKs exchange the code with fetch from the app's origin,
+which works on AWS only if Cognito allows it; the origin is echoed), and the
+sign-in page's text for a user who must still set a permanent password (the
+managed login asks for a new password instead).
 """
 import base64
 import hashlib
