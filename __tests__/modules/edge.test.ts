@@ -436,7 +436,7 @@ describe('edge rules fail when the edge is broken', () => {
   });
 
   test('fails when the ALB group gets inline ingress or egress to the internet', () => {
-    const group = (j: any) => Object.values(j.resource.aws_security_group).find((g: any) => String(g.name).endsWith('-edge-alb')) as any;
+    const group = (j: any) => Object.values(j.resource.aws_security_group).find((g: any) => String(g.name_prefix).endsWith('-edge-alb-')) as any;
     expect(albIngressProblems(broken((j) => (group(j).ingress = [{ cidr_blocks: ['10.0.0.0/8'], from_port: 443, to_port: 443, protocol: 'tcp' }])))).toEqual([
       expect.stringMatching(/inline ingress/),
     ]);

@@ -497,6 +497,69 @@ describe('drift', () => {
     expect(summarizePlan({ ...withDrift, relevant_attributes: undefined }, { environment: 'dev', stackJson: STACK }).drift).toEqual([]);
   });
 
+  describe('what a refresh reads that is not drift (scripts/lib/drift-noise.ts)', () => {
+    const GROUP = 'aws_security_group.endpoint';
+    const RULE = { type: 'aws_vpc_security_group_ingress_rule', values: { security_group_id: 'sg-1', ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: 'sg-alb' } };
+    const API = 'aws_api_gateway_rest_api.api';
+    const ROLE = 'aws_iam_role.flow';
+    const refreshed = (drift: ResourceChange[], resources: { type: string; values: Record<string, unknown> }[]) =>
+      ({ ...plan([], drift), prior_state: { values: { root_module: { resources: resources.map((r, i) => ({ mode: 'managed', address: `${r.type}.r${i}`, ...r })) } } } }) as PlanJson;
+    const ingress = (port: number, source: Record<string, unknown>) => ({ protocol: 'tcp', from_port: port, to_port: port, cidr_blocks: [], ipv6_cidr_blocks: [], prefix_list_ids: [], security_groups: [], self: false, description: '', ...source });
+
+    test('GIVEN the first refresh after a deploy (companions created after their parents) WHEN summarized THEN no drift, and each attribute left out is listed with why', () => {
+      const summary = summarizeDrift(
+        refreshed(
+          [
+            update(GROUP, { id: 'sg-1', ingress: [] }, { id: 'sg-1', ingress: [ingress(443, { security_groups: ['sg-alb'] })] }),
+            update(API, { id: 'a1', policy: '' }, { id: 'a1', policy: '{"Statement":[]}' }),
+            update(ROLE, { name: 'flow', inline_policy: [] }, { name: 'flow', inline_policy: [{ name: 'write', policy: '{}' }] }),
+            update('aws_s3_bucket_server_side_encryption_configuration.sse', { rule: [{ bucket_key_enabled: null }] }, { rule: [{ bucket_key_enabled: false }] }),
+            update('aws_lb_target_group.tg', { load_balancer_arns: [] }, { load_balancer_arns: ['arn:alb'] }),
+          ],
+          [RULE, { type: 'aws_api_gateway_rest_api_policy', values: { rest_api_id: 'a1', policy: '{"Statement":[]}' } }, { type: 'aws_iam_role_policy', values: { role: 'flow', name: 'write' } }],
+        ),
+        { environment: 'local', schemas: { aws_lb_target_group: { block: { attributes: { load_balancer_arns: { computed: true }, name: { optional: true, computed: true } } } } } },
+      );
+      expect(summary.drift).toEqual([]);
+      expect(summary.explained.map((e) => `${e.address} ${e.attribute}`)).toEqual([`${GROUP} ingress`, `${API} policy`, `${ROLE} inline_policy`, 'aws_lb_target_group.tg load_balancer_arns']);
+      expect(summary.markdown).toContain('4 refreshed attributes not counted as drift');
+      expect(summary.markdown).toContain('computed by AWS (not a setting)');
+    });
+
+    test('GIVEN a rule, an inline policy and a default that no resource manages WHEN summarized THEN they are drift', () => {
+      const summary = summarizeDrift(
+        refreshed(
+          [
+            update(GROUP, { id: 'sg-1', ingress: [] }, { id: 'sg-1', ingress: [ingress(443, { security_groups: ['sg-alb'] }), ingress(22, { cidr_blocks: ['0.0.0.0/0'] })] }),
+            update(ROLE, { name: 'flow', inline_policy: [] }, { name: 'flow', inline_policy: [{ name: 'write', policy: '{}' }, { name: 'backdoor', policy: '{}' }] }),
+            update('aws_s3_bucket_server_side_encryption_configuration.sse', { rule: [{ bucket_key_enabled: null }] }, { rule: [{ bucket_key_enabled: true }] }),
+            update(API, { id: 'a2', policy: '' }, { id: 'a2', policy: '{"Statement":[]}' }),
+          ],
+          [RULE, { type: 'aws_iam_role_policy', values: { role: 'flow', name: 'write' } }, { type: 'aws_api_gateway_rest_api_policy', values: { rest_api_id: 'a1', policy: '{}' } }],
+        ),
+        { environment: 'local' },
+      );
+      expect(summary.drift.map((d) => d.address).sort()).toEqual([GROUP, API, ROLE, 'aws_s3_bucket_server_side_encryption_configuration.sse'].sort());
+      expect(summary.markdown).toContain('"0.0.0.0/0"');
+      expect(summary.explained).toEqual([]);
+    });
+
+    test('GIVEN a policy changed behind Terraform\'s back WHEN summarized THEN the companion that manages it reports it (the parent copy is not counted twice)', () => {
+      const summary = summarizeDrift(
+        refreshed(
+          [
+            update(API, { id: 'a1', policy: '{"Statement":[{"Effect":"Deny"}]}' }, { id: 'a1', policy: '{"Statement":[{"Effect":"Allow"}]}' }),
+            update('aws_api_gateway_rest_api_policy.p', { rest_api_id: 'a1', policy: '{"Statement":[{"Effect":"Deny"}]}' }, { rest_api_id: 'a1', policy: '{"Statement":[{"Effect":"Allow"}]}' }),
+          ],
+          [{ type: 'aws_api_gateway_rest_api_policy', values: { rest_api_id: 'a1', policy: '{"Statement":[{"Effect":"Allow"}]}' } }],
+        ),
+        { environment: 'local' },
+      );
+      expect(summary.drift.map((d) => d.address)).toEqual(['aws_api_gateway_rest_api_policy.p']);
+      expect(summary.drift[0]!.changes.map((c) => `${c.path}: ${c.before} -> ${c.after}`)).toEqual(['policy.Statement[0].Effect: "Deny" -> "Allow"']);
+    });
+  });
+
   test('GIVEN no drift WHEN summarized THEN it says so', () => {
     const summary = summarizeDrift(plan([]), { environment: 'local' });
     expect(summary.hasDrift).toBe(false);

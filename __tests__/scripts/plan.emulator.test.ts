@@ -27,6 +27,7 @@ import { reviewStack } from '../helpers/review-stack';
 
 jest.setTimeout(240_000);
 
+/** The endpoint's group by its Name tag (its name is generated from a prefix). */
 const SG_NAME = 'platform-local-execute-api-endpoint';
 let emulator: Emulator;
 let outDir: string;
@@ -240,7 +241,7 @@ describe('a changed configuration', () => {
 describe('drift', () => {
   beforeAll(async () => {
     // Behind Terraform's back: SSH from anywhere on the endpoint's security group.
-    const described = await ec2({ Action: 'DescribeSecurityGroups', 'Filter.1.Name': 'group-name', 'Filter.1.Value.1': SG_NAME });
+    const described = await ec2({ Action: 'DescribeSecurityGroups', 'Filter.1.Name': 'tag:Name', 'Filter.1.Value.1': SG_NAME });
     const groupId = /<groupId>(sg-[0-9a-f]+)<\/groupId>/.exec(described)?.[1];
     if (!groupId) throw new Error(`no security group ${SG_NAME} in the emulator: ${described.slice(0, 300)}`);
     await ec2({

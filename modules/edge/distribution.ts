@@ -97,8 +97,9 @@ export class ApiDistribution extends Construct {
     // The API requires both ports; with https-only CloudFront never uses 80 (the ALB has no listener there).
     const endpointSettings = { name, httpPort: 80, httpsPort: 443, originProtocolPolicy: 'https-only', originSslProtocols: ['TLSv1.2'] };
     // CloudFront refuses to update a VPC origin a distribution uses (409). So a settings change replaces it instead:
-    // the new origin is created, the distribution moved to it, and only then the old one deleted.
-    const settingsVersion = new ReplacementTrigger(this, 'vpc-origin-settings', endpointSettings);
+    // the new origin is created, the distribution moved to it, and only then the old one deleted. A new ALB (its ARN)
+    // is such a change: the old ALB is deleted only after the old VPC origin that points at it.
+    const settingsVersion = new ReplacementTrigger(this, 'vpc-origin-settings', { ...endpointSettings, arn: props.loadBalancerArn });
     this.vpcOrigin = new CloudfrontVpcOrigin(this, 'vpc-origin', {
       vpcOriginEndpointConfig: [
         {

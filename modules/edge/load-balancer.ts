@@ -31,6 +31,9 @@ export const CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST = 'com.amazonaws.global.cloudf
 /** TLS 1.3 and 1.2 only (AWS's recommended HTTPS listener policy). */
 export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
+/** The ALB's generated name starts with this (the provider allows at most 6 characters). */
+export const ALB_NAME_PREFIX = 'edge-';
+
 /** Prefix of the ALB access logs inside the log bucket. */
 export const ALB_LOG_PREFIX = 'alb';
 
@@ -151,8 +154,10 @@ export class OriginLoadBalancer extends Construct {
     });
 
     // --- Security groups: rules as separate resources, so no inline rule set fights them.
+    // A name prefix, not a name: the ALB's group is replaced before the old one is deleted (see the ALB below), and
+    // EC2 refuses a second group of the same name in the VPC (InvalidGroup.Duplicate).
     this.securityGroup = new SecurityGroup(this, 'security-group', {
-      name: `${namePrefix}-edge-alb`,
+      namePrefix: `${namePrefix}-edge-alb-`,
       description: 'Internal edge ALB: HTTPS from CloudFront (origin-facing prefix list) only, to the execute-api endpoint only',
       vpcId: props.vpcId,
       tags: tags('edge-alb'),
@@ -192,8 +197,13 @@ export class OriginLoadBalancer extends Construct {
     });
 
     // --- The load balancer.
+    // Replaced before it is destroyed: the VPC origin that points at it is `create_before_destroy`, and Terraform applies
+    // that to everything the VPC origin depends on. A fixed name would make every replacement fail, since ELB names are
+    // unique per account and region ("already exists") while the old ALB still stands; so the provider generates a
+    // unique name from a prefix (at most 6 characters: 32 minus the 26 it appends), and the Name tag says which
+    // environment's edge it is.
     this.loadBalancer = new Lb(this, 'load-balancer', {
-      name: `${namePrefix}-edge`,
+      namePrefix: ALB_NAME_PREFIX,
       internal: true,
       loadBalancerType: 'application',
       subnets: props.privateSubnetIds,

@@ -171,8 +171,10 @@ export class Network extends Construct {
       this.privateSubnetIds = [...config.privateSubnetIds];
     }
 
+    // A name prefix: what depends on this group (the endpoint, the APIs' policies, their create-before-destroy deployments)
+    // makes Terraform create its replacement before deleting it, and EC2 refuses two groups of one name in a VPC.
     this.executeApiEndpointSecurityGroup = new SecurityGroup(this, 'execute-api-endpoint-security-group', {
-      name: `${namePrefix}-execute-api-endpoint`,
+      namePrefix: `${namePrefix}-execute-api-endpoint-`,
       description: 'execute-api interface endpoint: HTTPS from the edge load balancer only (rules added by the edge module)',
       vpcId: this.vpcId,
       // The endpoint only answers connections (security groups are stateful): it needs no egress at all.

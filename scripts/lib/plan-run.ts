@@ -20,6 +20,7 @@ import { addEnvironmentStacks } from '../../stacks';
 import { UsageError } from './args';
 import { PROJECT_ROOT, terraform, terraformEnv } from './terraform';
 import { fingerprintLine, planFingerprint } from './plan-compare';
+import type { ResourceSchemas } from './drift-noise';
 import { summarizeDrift, summarizePlan, type DriftSummary, type PlanJson, type PlanSummary } from './plan-summary';
 import { Progress } from './progress';
 
@@ -177,9 +178,19 @@ export async function driftEnvironment(options: Omit<PlanRunOptions, 'allowDestr
   await progress.step(`terraform init (s3://${env.state.bucket}/${env.name}/)`, () => initBackend(env, stackDir, tfEnv));
   const { plan } = await progress.step('terraform plan -refresh-only', () => planStack(stackDir, files.planFile, tfEnv, { refreshOnly: true }));
   writeFileSync(files.jsonFile, JSON.stringify(plan), { mode: 0o600 });
-  const summary = summarizeDrift(plan, { environment: env.name, stackJson });
+  const schemas = await progress.step('provider schema (computed-only attributes are not drift)', () => awsResourceSchemas(stackDir, tfEnv));
+  const summary = summarizeDrift(plan, { environment: env.name, stackJson, schemas });
   writeFileSync(files.summaryFile, `${summary.markdown}\n`);
   return { exitCode: summary.hasDrift ? 2 : 0, summary, summaryFile: files.summaryFile, jsonFile: files.jsonFile, plan };
+}
+
+/** The AWS provider's resource schemas (`terraform providers schema -json` in an initialised stack directory). */
+export async function awsResourceSchemas(stackDir: string, tfEnv: NodeJS.ProcessEnv): Promise<ResourceSchemas> {
+  const shown = await terraform(stackDir, ['providers', 'schema', '-json'], { env: tfEnv });
+  const all = JSON.parse(shown.stdout) as { provider_schemas?: Record<string, { resource_schemas?: ResourceSchemas }> };
+  const aws = Object.entries(all.provider_schemas ?? {}).find(([source]) => source.endsWith('/hashicorp/aws'))?.[1];
+  if (!aws?.resource_schemas) throw new Error(`terraform providers schema -json in ${stackDir} holds no AWS provider schema`);
+  return aws.resource_schemas;
 }
 
 /** `terraform apply` of exactly the saved plan file (Terraform refuses a plan that is stale against the state). */

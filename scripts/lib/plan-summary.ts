@@ -19,6 +19,7 @@
  */
 
 import { diffApiDocuments, type RouteChange } from './api-document-diff';
+import { withoutExpectedDrift, type ExplainedChange, type ResourceSchemas } from './drift-noise';
 
 /** A pull-request comment holds 65,536 characters; this leaves room for the comment's marker. */
 export const SUMMARY_LIMIT = 65_000;
@@ -714,12 +715,21 @@ function driftEntries(plan: PlanJson, options: SummaryOptions, relevantOnly: boo
 export interface DriftSummary {
   readonly markdown: string;
   readonly drift: readonly ResourceEntry[];
+  /** Attributes the refresh read differently that are not drift (scripts/lib/drift-noise.ts), and why. */
+  readonly explained: readonly ExplainedChange[];
   readonly hasDrift: boolean;
   readonly cut: number;
 }
 
 /** The summary of a refresh-only plan: what changed outside Terraform, security-relevant drift first. */
-export function summarizeDrift(plan: PlanJson, options: Pick<SummaryOptions, 'environment' | 'stackJson' | 'maxChars' | 'maxAttributesPerResource'>): DriftSummary {
+export function summarizeDrift(
+  refreshed: PlanJson,
+  options: Pick<SummaryOptions, 'environment' | 'stackJson' | 'maxChars' | 'maxAttributesPerResource'> & {
+    /** The AWS provider's resource schemas: computed-only attributes are not drift. @default - none left out by the schema */
+    readonly schemas?: ResourceSchemas;
+  },
+): DriftSummary {
+  const { plan, explained } = withoutExpectedDrift(refreshed, options.schemas);
   const drift = driftEntries(plan, options, false);
   const maxAttributes = options.maxAttributesPerResource ?? 20;
   const head = [
@@ -731,6 +741,15 @@ export function summarizeDrift(plan: PlanJson, options: Pick<SummaryOptions, 'en
       : `**${drift.length}** resource${drift.length === 1 ? '' : 's'} changed outside Terraform (${drift.filter((d) => d.kind === 'delete').length} deleted). ` +
         'Apply the configuration to put them back, or change the configuration to keep them.',
     '',
+    ...(explained.length > 0
+      ? [
+          `<details><summary>${explained.length} refreshed attribute${explained.length === 1 ? '' : 's'} not counted as drift</summary>\n`,
+          '| resource | attribute | why |',
+          '| --- | --- | --- |',
+          ...explained.map((e) => `| ${code(cell(e.address))} | ${code(cell(e.attribute))} | ${cell(e.reason)} |`),
+          '\n</details>\n',
+        ]
+      : []),
   ].join('\n');
   const unchanged = new Map<string, number>();
   const sections: Section[] = [
@@ -738,5 +757,5 @@ export function summarizeDrift(plan: PlanJson, options: Pick<SummaryOptions, 'en
     { head: '\n## Drift by module\n', items: moduleItems(drift, unchanged, maxAttributes, DRIFT_LABEL), label: 'drifted resources (module tables)' },
   ];
   const { markdown, cut } = renderSections(head, sections, options.maxChars ?? SUMMARY_LIMIT);
-  return { markdown, drift, hasDrift: drift.length > 0, cut };
+  return { markdown, drift, explained, hasDrift: drift.length > 0, cut };
 }
