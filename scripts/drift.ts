@@ -1,7 +1,7 @@
 /** `npm run drift -- <environment> [--out DIR] [--endpoint URL] [--ci]`: what changed outside Terraform. */
 import { relative } from 'node:path';
 import { parseArgs, UsageError } from './lib/args';
-import { DEFAULT_PLAN_DIR, driftEnvironment, loadCommandEnvironment } from './lib/plan-run';
+import { DEFAULT_PLAN_DIR, driftEnvironment, resolveCommandEnvironment } from './lib/plan-run';
 import { runPlanCommand, writeGithubOutputs } from './lib/ci';
 import { Progress } from './lib/progress';
 import { PROJECT_ROOT } from './lib/terraform';
@@ -20,7 +20,8 @@ Nothing is changed: neither the state nor the resources.
 Options
   --out DIR          output directory (default: plans/, gitignored)
   --endpoint URL     the local emulator (emulator environments only); default:
-                     PLATFORM_EMULATOR_ENDPOINT, else emulator.endpoint of the file
+                     PLATFORM_EMULATOR_ENDPOINT, else the one npm start left
+                     running, else emulator.endpoint of the environment file
   --ci               for CI: exit 0 with or without drift, and write drift= and
                      summary= to $GITHUB_OUTPUT and the summary to $GITHUB_STEP_SUMMARY
 
@@ -32,7 +33,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ')}`);
   const name = environments[0]!;
   const endpoint = flags.get('--endpoint');
-  const env = loadCommandEnvironment(name, typeof endpoint === 'string' ? endpoint : undefined);
+  const env = await resolveCommandEnvironment(name, typeof endpoint === 'string' ? endpoint : undefined);
   const out = flags.get('--out');
   const progress = new Progress(`drift ${name}`);
   const result = await driftEnvironment({ environment: env, outDir: typeof out === 'string' ? out : DEFAULT_PLAN_DIR, progress });

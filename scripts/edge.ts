@@ -1,10 +1,8 @@
 /** `npm run edge -- local [--port N] [--endpoint URL] [--distribution ID]`: the local edge in the foreground. */
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { startEdge } from './lib/edge/server';
-import { runningDaemon } from './lib/emulator-daemon';
-import { localWork } from './lib/local-work';
 import { outputValue, readOutputs } from './lib/outputs';
-import { loadCommandEnvironment } from './lib/plan-run';
+import { loadCommandEnvironment, resolveCommandEnvironment } from './lib/plan-run';
 
 const HELP = `
 usage: npm run edge -- local [--port N] [--endpoint URL] [--distribution ID]
@@ -35,9 +33,8 @@ async function main(): Promise<number> {
   const named = loadCommandEnvironment(environments[0]!, undefined);
   if (!named.emulator) throw new UsageError(`the local edge serves an emulator environment; "${named.name}" deploys to AWS account ${named.account.id}`);
   const given = flags.get('--endpoint');
-  const endpoint = typeof given === 'string' ? given : (await runningDaemon(localWork().daemonDir))?.endpoint;
-  if (!endpoint) throw new Error('no emulator is running: npm start deploys local and leaves one running (or pass --endpoint URL)');
-  const env = loadCommandEnvironment(named.name, endpoint);
+  const env = await resolveCommandEnvironment(named.name, typeof given === 'string' ? given : undefined, { requireRunning: true });
+  const endpoint = env.emulator!.endpoint;
   const distribution = flags.get('--distribution');
   const distributionId = typeof distribution === 'string' ? distribution : outputValue(await readOutputs(env), 'edge_distribution_id');
   const edge = await startEdge({

@@ -3,7 +3,7 @@ import { parseArgs, runMain, UsageError } from './lib/args';
 import { runningDaemon } from './lib/emulator-daemon';
 import { localWork } from './lib/local-work';
 import { edgeDaemonDir, localCognitoBaseUrl, outputValue, readOutputs } from './lib/outputs';
-import { loadCommandEnvironment } from './lib/plan-run';
+import { resolveCommandEnvironment } from './lib/plan-run';
 import { table } from './lib/progress';
 
 const HELP = `
@@ -29,11 +29,8 @@ async function main(): Promise<number> {
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ') || 'none'}`);
   const given = flags.get('--endpoint');
   const work = localWork();
-  const daemon = typeof given === 'string' ? undefined : await runningDaemon(work.daemonDir);
-  const endpoint = typeof given === 'string' ? given : daemon?.endpoint;
-  const named = loadCommandEnvironment(environments[0]!, typeof given === 'string' ? given : undefined);
-  const env = named.emulator && endpoint ? loadCommandEnvironment(named.name, endpoint) : named;
-  if (env.emulator && !endpoint && !flags.has('--outputs')) throw new Error('no emulator is running: npm start deploys local and leaves one running (or pass --endpoint URL)');
+  const env = await resolveCommandEnvironment(environments[0]!, typeof given === 'string' ? given : undefined, { requireRunning: !flags.has('--outputs') });
+  const endpoint = env.emulator && (typeof given === 'string' || (await runningDaemon(work.daemonDir))) ? env.emulator.endpoint : undefined;
   const file = flags.get('--outputs');
   const outputs = await readOutputs(env, typeof file === 'string' ? file : undefined);
   const values: Record<string, unknown> = Object.fromEntries(Object.entries(outputs).map(([name, o]) => [name, o.sensitive ? '(sensitive)' : o.value]));

@@ -1,7 +1,7 @@
 /** `npm run plan -- <environment> [--out DIR] [--allow-destroy] [--endpoint URL] [--ci]`: the reviewed plan of an environment. */
 import { relative } from 'node:path';
 import { parseArgs, UsageError } from './lib/args';
-import { DEFAULT_PLAN_DIR, loadCommandEnvironment, planEnvironment } from './lib/plan-run';
+import { DEFAULT_PLAN_DIR, planEnvironment, resolveCommandEnvironment } from './lib/plan-run';
 import { runPlanCommand, writeGithubOutputs } from './lib/ci';
 import { Progress, table } from './lib/progress';
 import { PROJECT_ROOT } from './lib/terraform';
@@ -28,7 +28,8 @@ Options
   --allow-destroy    accept the destroys and replacements of protected resources
   --endpoint URL     the local emulator (emulator environments only), such as
                      http://127.0.0.1:4566; default: PLATFORM_EMULATOR_ENDPOINT,
-                     else emulator.endpoint of the environment file
+                     else the one npm start left running, else emulator.endpoint
+                     of the environment file
   --ci               for CI: exit 0 for "no changes" and "changes" alike, and write
                      changes=, fingerprint=, summary= to $GITHUB_OUTPUT and the
                      summary to $GITHUB_STEP_SUMMARY
@@ -43,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ')}`);
   const name = environments[0]!;
   const endpoint = flags.get('--endpoint');
-  const env = loadCommandEnvironment(name, typeof endpoint === 'string' ? endpoint : undefined);
+  const env = await resolveCommandEnvironment(name, typeof endpoint === 'string' ? endpoint : undefined);
   const out = flags.get('--out');
   const progress = new Progress(`plan ${name}`);
   const result = await planEnvironment({

@@ -3,10 +3,8 @@ import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from '@a
 import { DEFAULT_STAGE_NAME } from '../modules/private-api';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { Deployed } from './lib/edge/deployed';
-import { runningDaemon } from './lib/emulator-daemon';
-import { localWork } from './lib/local-work';
 import { localEdgeUrl, outputValue, readOutputs } from './lib/outputs';
-import { loadCommandEnvironment } from './lib/plan-run';
+import { resolveCommandEnvironment } from './lib/plan-run';
 import { table } from './lib/progress';
 import { runSmoke, type SmokeTarget } from './lib/smoke';
 
@@ -57,10 +55,8 @@ async function main(): Promise<number> {
     if (!host || !url || !/^http:\/\/127\.0\.0\.1:\d+$/.test(url)) throw new UsageError(`--connect-to ${pair}: use HOST=http://127.0.0.1:PORT`);
     connectTo[host] = url;
   }
-  const named = loadCommandEnvironment(environments[0]!, text('--endpoint'));
-  const emulatorEndpoint = named.emulator ? (text('--endpoint') ?? (await runningDaemon(localWork().daemonDir))?.endpoint) : undefined;
-  if (named.emulator && !emulatorEndpoint) throw new Error(`no emulator is running for "${named.name}": npm start deploys it and leaves one running`);
-  const env = emulatorEndpoint ? loadCommandEnvironment(named.name, emulatorEndpoint) : named;
+  const env = await resolveCommandEnvironment(environments[0]!, text('--endpoint'), { requireRunning: true });
+  const emulatorEndpoint = env.emulator?.endpoint;
   const outputs = await readOutputs(env, text('--outputs'));
 
   const machines = env.identity.clients.filter((c) => c.kind === 'machine');

@@ -14,7 +14,10 @@ import type { Environment } from '../environments/schema';
 import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain } from './lib/args';
 import { bootstrapDeferred } from './lib/bootstrap';
-import { startBackground, startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
+import { alive, EmulatorDiedError, startBackground, startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
+import { exitCodeOf, handleInterrupts, InterruptedError, interruptedBy } from './lib/interrupt';
+import { currentLock, lockMessage, parseLockError, StateLockedError } from './lib/state-lock';
+import { acquireWorkLock } from './lib/work-lock';
 import { edgeDaemonDir, localCognitoBaseUrl } from './lib/outputs';
 import { emulatorInventory } from './lib/emulator-inventory';
 import { Progress, StepError, table } from './lib/progress';
@@ -43,8 +46,15 @@ Deploys the whole "local" environment to a local AWS emulator (moto on
   --stop       stop the emulator at the end (everything deployed is gone with it)
   --terraform  apply with terraform directly instead of cdktf deploy (same plan)
 
+Ctrl-C (or SIGTERM) stops it cleanly: Terraform finishes the operations in
+flight, saves the state and releases its lock; the emulator keeps what was
+deployed, and npm start again carries on from there. A second Ctrl-C stops
+Terraform at once. One npm start or destroy runs at a time per checkout:
+a second is refused, naming the first.
+
 Needs Terraform 1.10+ and Python 3 with moto 5 (pip install "moto[server]").
-Exit 0 when every step passes; 1 names the step that failed; 64 on a usage error.
+Exit 0 when every step passes; 1 names the step that failed; 130 after
+Ctrl-C (143 after SIGTERM); 64 on a usage error.
 `;
 
 const ENVIRONMENT = 'local';
@@ -53,7 +63,18 @@ async function main(): Promise<number> {
   const { flags } = parseArgs(process.argv.slice(2), ['--stop', '--terraform'], { environmentsRequired: false });
   const progress = new Progress('start');
   const work = localWork();
+  const release = acquireWorkLock(work.lockFile, 'npm start');
+  handleInterrupts((signal, count) => {
+    process.stderr.write(
+      count === 1
+        ? `\n[start] ${signal}: stopping. Terraform finishes the operations in flight, saves the state and releases its lock (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to stop at once, which can lose state)\n`
+        : `\n[start] ${signal} again: stopping at once\n`,
+    );
+  });
   let emulator: (DaemonRecord & { reused: boolean }) | undefined;
+  let dir: string | undefined;
+  let tfEnv: NodeJS.ProcessEnv | undefined;
+  let applied: AppliedCounts | undefined;
   // The bootstrap's lifecycle rule is applied in the background, alongside the deploy (see bootstrap()).
   const background = new AbortController();
   let bootstrapRest: Promise<unknown> | undefined;
@@ -62,14 +83,15 @@ async function main(): Promise<number> {
     process.stderr.write(`[start] emulator ${emulator.reused ? 'reused' : 'started'} at ${emulator.endpoint} (pid ${emulator.pid})\n`);
     if (!emulator.reused) writeFileSync(join(work.daemonDir, 'baseline.json'), JSON.stringify(await emulatorInventory(emulator.endpoint, loadEnvironment(ENVIRONMENT).account.region)));
     const endpoint = emulator.endpoint;
-    const tfEnv = { ...terraformEnv(), PLATFORM_EMULATOR_ENDPOINT: endpoint, PLATFORM_ENVIRONMENTS: ENVIRONMENT };
+    tfEnv = { ...terraformEnv(), PLATFORM_EMULATOR_ENDPOINT: endpoint, PLATFORM_ENVIRONMENTS: ENVIRONMENT };
+    const deployEnv = tfEnv;
 
     const env = loadEnvironment(ENVIRONMENT, undefined, { emulatorEndpoint: endpoint });
     const bootstrapped = await bootstrapDeferred({
       environment: ENVIRONMENT,
       emulatorEndpoint: endpoint,
       progress,
-      terraformEnv: tfEnv,
+      terraformEnv: deployEnv,
       // Its own directory: the background apply must not see the platform synth below rewrite its stack.
       outdir: join(work.outdir, 'bootstrap'),
       stateFile: work.bootstrapStateFile(env),
@@ -79,28 +101,36 @@ async function main(): Promise<number> {
 
     const stack = platformStackId(env);
     await progress.step(`synth ${stack}`, () => synthEnvironments([ENVIRONMENT], work.outdir, { emulatorEndpoint: endpoint }));
-    const dir = stackDir(stack, work.outdir);
+    dir = stackDir(stack, work.outdir);
+    const stackDirectory = dir;
 
     // -reconfigure: the emulator's port (part of the backend configuration) changes from run to run.
-    await progress.step('terraform init', () => terraform(dir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv }));
+    await progress.step('terraform init', () => terraform(stackDirectory, ['init', '-input=false', '-no-color', '-reconfigure'], { env: deployEnv }));
     if (flags.has('--terraform')) {
-      await progress.step('terraform apply', () => terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: tfEnv }));
+      applied = await progress.step('terraform apply', async () => appliedCounts((await terraform(stackDirectory, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: deployEnv })).stdout));
     } else {
-      await progress.step(`cdktf deploy ${stack}`, async () => {
+      applied = await progress.step(`cdktf deploy ${stack}`, async () => {
         const cli = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdktf');
-        const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', work.outdir, '--outputs-file', join(dir, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...tfEnv, CI: '1' } });
-        if (result.code !== 0) throw new Error(`cdktf deploy exited ${result.code}:\n${tail(result.stdout + result.stderr)}`);
+        const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', work.outdir, '--outputs-file', join(stackDirectory, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...deployEnv, CI: '1' } });
+        if (result.code !== 0) {
+          const lock = parseLockError(result.stdout + result.stderr);
+          if (lock) throw new StateLockedError(lock);
+          const signal = interruptedBy();
+          if (signal) throw new InterruptedError(signal);
+          throw new Error(`cdktf deploy exited ${result.code}:\n${explainCdktfFailure(result.stdout + result.stderr)}`);
+        }
+        return appliedCounts(result.stdout);
       });
     }
 
     await progress.step('plan again: no changes expected', async () => {
-      const result = await terraform(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=30s'], { env: tfEnv, allowFailure: true });
+      const result = await terraform(stackDirectory, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=30s'], { env: deployEnv, allowFailure: true });
       if (result.code === 2) throw new Error(`the second plan shows changes: the deployed platform does not match its configuration:\n${tail(result.stdout)}`);
       if (result.code !== 0) throw new Error(`terraform plan failed:\n${tail(result.stderr || result.stdout)}`);
     });
 
     // The raw state (terraform state pull) holds every attribute; unlike show -json, reading it loads no provider.
-    const state = await progress.step('read the deployed state', async () => ({ values: stateValues(JSON.parse((await terraform(dir, ['state', 'pull'], { env: tfEnv })).stdout)) }));
+    const state = await progress.step('read the deployed state', async () => ({ values: stateValues(JSON.parse((await terraform(stackDirectory, ['state', 'pull'], { env: deployEnv })).stdout)) }));
     const results = await progress.step('verify the access rules against what was deployed', async () => {
       const platform = overlayPlan(readStackJson(stack, work.outdir), { planned_values: state.values });
       const bootstrapJson = readStackJson(bootstrapStackId(env), work.outdir);
@@ -113,7 +143,7 @@ async function main(): Promise<number> {
     });
 
     await progress.step('bootstrap: wait for the lifecycle rule (applied in the background)', () => bootstrapRest);
-    const outputs = JSON.parse((await terraform(dir, ['output', '-json', '-no-color'], { env: tfEnv })).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
+    const outputs = JSON.parse((await terraform(stackDirectory, ['output', '-json', '-no-color'], { env: deployEnv })).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
     const edge = await progress.step('start the local edge (requests answered as the deployment says AWS would)', async () => {
       await stopDaemon(undefined, edgeDaemonDir(work.daemonDir)); // an earlier run's edge may read an earlier distribution
       return startBackground({
@@ -126,7 +156,7 @@ async function main(): Promise<number> {
       });
     });
     const resources = countResources(state.values?.root_module);
-    printSummary(outputs, resources, results.length, emulator, progress.elapsed());
+    printSummary(outputs, resources, applied, results.length, emulator, progress.elapsed());
     printExamples(env, outputs, edge.endpoint, endpoint);
     if (flags.has('--stop')) {
       await stopDaemon(undefined, edgeDaemonDir(work.daemonDir));
@@ -135,16 +165,71 @@ async function main(): Promise<number> {
     }
     return 0;
   } catch (error) {
-    background.abort();
+    const signal = interruptedBy();
+    // After a Ctrl-C the background apply has had its interrupt already: a second signal would stop it at once.
+    if (!signal) background.abort();
     await bootstrapRest?.catch(() => undefined);
     await stopDaemon(undefined, edgeDaemonDir(work.daemonDir));
-    if (emulator && !emulator.reused) await stopDaemon(emulator, work.daemonDir);
     const step = error instanceof StepError ? error.step : 'start';
     const cause = error instanceof StepError ? error.cause : error;
+    if (emulator && !alive(emulator.pid)) {
+      process.stderr.write(`\nnpm start failed at step "${step}": ${new EmulatorDiedError(emulator).message}\n`);
+      await stopDaemon(emulator, work.daemonDir);
+      return 1;
+    }
+    if (signal) {
+      process.stderr.write(`\nnpm start was interrupted (${signal}) at step "${step}".\n`);
+      const lock = dir && tfEnv && emulator ? await currentLock(dir, tfEnv).catch(() => undefined) : undefined;
+      process.stderr.write(
+        lock
+          ? `The state is still locked (Terraform was stopped at once):\n${lockMessage(lock)}\n`
+          : dir && emulator ? 'Terraform stopped cleanly: what it applied is in the state, and its lock is released.\n' : '',
+      );
+      if (emulator) {
+        process.stderr.write(
+          `Left running: the local emulator at ${emulator.endpoint} (pid ${emulator.pid}), holding what was deployed so far; nothing else.\n` +
+            `Next: npm start (carries on from there), npm run destroy -- local (removes everything), or npm run stop (stops the emulator; what it holds is gone).\n`,
+        );
+      } else {
+        process.stderr.write('Nothing is left running.\n');
+      }
+      return exitCodeOf(signal);
+    }
+    if (emulator && !emulator.reused) await stopDaemon(emulator, work.daemonDir);
     process.stderr.write(`\nnpm start failed at step "${step}":\n${cause instanceof Error ? cause.message : String(cause)}\n`);
     if (emulator && !emulator.reused) process.stderr.write('The emulator was stopped; nothing is left running.\n');
     return 1;
+  } finally {
+    release();
   }
+}
+
+/** What an apply did: Terraform's "Apply complete! Resources: 3 added, 1 changed, 0 destroyed." (cdktf passes it on). */
+export interface AppliedCounts {
+  readonly added: number;
+  readonly changed: number;
+  readonly destroyed: number;
+}
+
+export function appliedCounts(output: string): AppliedCounts | undefined {
+  const match = /Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(output.replace(/\x1b\[[0-9;]*m/g, ''));
+  return match ? { added: Number(match[1]), changed: Number(match[2]), destroyed: Number(match[3]) } : undefined;
+}
+
+/**
+ * cdktf deploy's output on a failure, for people: Terraform's own error, without the JavaScript stack trace cdktf-cli
+ * prints when its Terraform ends unexpectedly (killed, or crashed), which says nothing about the cause.
+ */
+export function explainCdktfFailure(output: string): string {
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const stackLine = (line: string) => /^\s+at\s/.test(line) || /^\s*(TypeError|ReferenceError|RangeError|SyntaxError)(\s\[\w+\])?:/.test(line) || /node:internal|^\s*\^+\s*$|^Node\.js v\d/.test(line);
+  const stack = lines.filter(stackLine).length;
+  const kept = lines.filter((line) => !stackLine(line));
+  const terraformError = kept.some((line) => /(^|[\s│])Error: /.test(line));
+  const text = tail(kept.join('\n'));
+  return stack > 0 && !terraformError
+    ? `${text}\nTerraform ended without an error of its own (it was killed, or it crashed), and cdktf-cli failed reading its output (its ${stack}-line stack trace is left out). Run npm start again: Terraform carries on from its state.`
+    : text;
 }
 
 /** Raw state (`terraform state pull`, format 4) in the shape of `terraform show -json`'s `values`. */
@@ -173,7 +258,7 @@ function countResources(module: any): number {
   return (module.resources ?? []).filter((r: any) => r.mode === 'managed').length + (module.child_modules ?? []).reduce((n: number, m: any) => n + countResources(m), 0);
 }
 
-function printSummary(outputs: Record<string, { value: unknown; sensitive: boolean }>, resources: number, rules: number, emulator: DaemonRecord, elapsed: string): void {
+function printSummary(outputs: Record<string, { value: unknown; sensitive: boolean }>, resources: number, applied: AppliedCounts | undefined, rules: number, emulator: DaemonRecord, elapsed: string): void {
   const value = (name: string): string => {
     const output = Object.entries(outputs).find(([key]) => key === name || key.endsWith(`_${name}`) || key.endsWith(name));
     if (!output) return '(no output)';
@@ -184,7 +269,8 @@ function printSummary(outputs: Record<string, { value: unknown; sensitive: boole
   const rows = Object.entries(outputs)
     .filter(([, o]) => !o.sensitive)
     .map(([name, o]) => [name, typeof o.value === 'string' ? o.value : JSON.stringify(o.value)]);
-  process.stdout.write(`\nThe local platform is deployed (${resources} resources, ${elapsed}):\n\n${table(['what', 'value'], rows)}\n`);
+  const did = applied ? `this run: ${applied.added} added, ${applied.changed} changed, ${applied.destroyed} destroyed` : 'this run: nothing to apply';
+  process.stdout.write(`\nThe local platform is deployed (${resources} resources; ${did}; ${elapsed}):\n\n${table(['what', 'value'], rows)}\n`);
   process.stdout.write(
     `\nVerified:\n` +
       `  - a second plan shows no changes\n` +

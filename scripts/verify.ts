@@ -8,6 +8,8 @@ import { parseArgs, runMain, UsageError } from './lib/args';
 import { table } from './lib/progress';
 import { readStackJson, synthEnvironments } from './lib/synth';
 import { overlayPlan, verify, type RuleResult } from './lib/verify';
+import { daemonStatus } from './lib/emulator-daemon';
+import { localWork } from './lib/local-work';
 
 const HELP = `
 usage: npm run verify -- <environment>... | --all [--plan FILE] [--json] [--endpoint URL]
@@ -26,16 +28,22 @@ with its scopes? Synthesizes the environments and checks 11 rules:
   --plan FILE     also lay a plan's known values (terraform show -json) over the
                   synthesized configuration of the (single) environment
   --json          print the results as JSON instead of a table
-  --endpoint URL  the emulator endpoint for local (default: from the environment file)
+  --endpoint URL  the emulator endpoint for local (default: the one npm start left
+                  running, else the environment file's)
 
 Exit 0 when every rule passes, 1 when any fails, 64 on a usage error.
 `;
+
+const runningEndpoint = (status: Awaited<ReturnType<typeof daemonStatus>>) => ('running' in status ? status.running.endpoint : undefined);
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--plan=', '--json', '--endpoint=']);
   const planFile = flags.get('--plan') as string | undefined;
   if (planFile && environments.length !== 1) throw new UsageError('--plan goes with exactly one environment');
-  const endpoint = flags.get('--endpoint') as string | undefined;
+  const given = flags.get('--endpoint') as string | undefined;
+  // An emulator environment's endpoint is part of its synthesized providers: the running emulator's, as plan uses.
+  const emulated = environments.filter((n) => loadEnvironment(n).emulator);
+  const endpoint = given ?? process.env.PLATFORM_EMULATOR_ENDPOINT ?? (emulated.length > 0 ? runningEndpoint(await daemonStatus(localWork().daemonDir)) : undefined);
   const options = endpoint ? { emulatorEndpoint: endpoint } : {};
   const plan = planFile ? readPlan(planFile) : undefined;
   // A scratch output directory: verify reads what would be applied and leaves cdktf.out alone.

@@ -23,6 +23,7 @@ const COMMANDS: readonly (readonly string[])[] = [
   ['scripts/smoke.ts', 'qa'],
   ['scripts/outputs.ts', 'qa'],
   ['scripts/edge.ts', 'qa'],
+  ['scripts/unlock.ts', 'qa', '14800339-4634-5ee9-ed38-b89152528a27'],
 ];
 
 function run(args: readonly string[], environmentsDir: string, work: string) {
@@ -72,7 +73,7 @@ describe('every command that reads environments', () => {
 });
 
 describe('usage errors', () => {
-  const commands = ['main.ts', ...['validate', 'verify', 'bootstrap', 'plan', 'drift', 'apply', 'destroy', 'iam-audit', 'start', 'pr-comment', 'reviewed-plan', 'drift-issue', 'smoke', 'outputs', 'edge'].map((c) => `scripts/${c}.ts`)];
+  const commands = ['main.ts', ...['validate', 'verify', 'bootstrap', 'plan', 'drift', 'apply', 'destroy', 'iam-audit', 'start', 'pr-comment', 'reviewed-plan', 'drift-issue', 'smoke', 'outputs', 'edge', 'unlock', 'stop'].map((c) => `scripts/${c}.ts`)];
   test.each(commands)('%s: an unknown flag exits 64 (EX_USAGE), the code every command uses, and names the valid flags', (command) => {
     const result = spawnSync(process.execPath, ['scripts/ts-run.cjs', command, '--no-such-flag'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' } });
     expect(result.status).toBe(64);

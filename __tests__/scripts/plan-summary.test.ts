@@ -460,6 +460,18 @@ describe('size budget', () => {
   });
 });
 
+describe('replacing a load balancer with deletion protection', () => {
+  test('GIVEN an ALB replacement WHEN the old ALB has deletion protection THEN the plan is refused with the two steps that work; without it, it is an ordinary replacement', () => {
+    const ALB = 'aws_lb.alb';
+    const guarded = { environment: 'prod', protections: { preventDestroy: true } } as const;
+    const protectedAlb = summarizePlan(plan([replace(ALB, { enable_deletion_protection: true, name_prefix: 'edge-' }, { enable_deletion_protection: true, name_prefix: 'edge2-' })]), guarded as any);
+    expect(protectedAlb.verdict.ok).toBe(false);
+    expect(protectedAlb.verdict.message).toMatch(/deletion protection is on.*first apply enable_deletion_protection = false, then this change/);
+    const unprotected = summarizePlan(plan([replace(ALB, { enable_deletion_protection: false, name_prefix: 'edge-' }, { enable_deletion_protection: false, name_prefix: 'edge2-' })]), guarded as any);
+    expect(unprotected.verdict.ok).toBe(true);
+  });
+});
+
 // ---------------------------------------------------------------- drift
 
 describe('drift', () => {

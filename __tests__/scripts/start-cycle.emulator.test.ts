@@ -4,27 +4,15 @@
  * `npm run destroy -- local` removes everything, the emulator holds none of it, and stops.
  * PLATFORM_WORK_DIR keeps this cycle's emulator, state and output apart from a developer's.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runningDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
 import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
 import { awsRequest } from '../helpers/aws-request';
 import { expectBreaksSmoke, expectPkceSignIn, expectRealModeSmoke } from '../helpers/edge-checks';
-
-const ROOT = resolve(__dirname, '..', '..');
-
-function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['scripts/ts-run.cjs', script, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr }));
-  });
-}
+import { runScript } from '../helpers/run-script';
 
 describe('npm start, then npm run destroy -- local', () => {
   let work: string;

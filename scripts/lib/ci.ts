@@ -1,6 +1,6 @@
 /** What the command-line scripts share with CI: exit-code discipline and GitHub Actions outputs. Light: no cdktf. */
 import { appendFileSync } from 'node:fs';
-import { EXIT_USAGE, UsageError } from './args';
+import { runMain } from './args';
 
 /** For CI: `name=value` lines for later steps ($GITHUB_OUTPUT), and Markdown for the run's page ($GITHUB_STEP_SUMMARY). */
 export function writeGithubOutputs(outputs: Record<string, string>, stepSummary?: string): void {
@@ -12,19 +12,6 @@ export function writeGithubOutputs(outputs: Record<string, string>, stepSummary?
 
 /** Runs a plan-like command: a failure exits 1, a usage error EXIT_USAGE (64), never 2, which means "changes" to a CI. */
 export function runPlanCommand(run: (argv: readonly string[]) => Promise<number>, help: string): void {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
-    process.stdout.write(`${help.trim()}\n`);
-    return;
-  }
-  run(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-      if (error instanceof UsageError) process.stderr.write(`\n${help.trim()}\n`);
-      process.exitCode = error instanceof UsageError ? EXIT_USAGE : 1;
-    },
-  );
+  runMain(() => run(process.argv.slice(2)), help);
 }
 

@@ -26,7 +26,7 @@ export interface DaemonRecord {
   readonly log: string;
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -51,6 +51,34 @@ export async function runningDaemon(dir: string = DEFAULT_DAEMON_DIR): Promise<D
   if (alive(record.pid) && (await answers(record.endpoint))) return record;
   rmSync(recordFile(dir), { force: true });
   return undefined;
+}
+
+/** The recorded emulator's process is gone (killed, or it crashed): the message names it and shows the end of its log. */
+export class EmulatorDiedError extends Error {
+  override readonly name = 'EmulatorDiedError';
+  constructor(readonly record: DaemonRecord) {
+    let tail = '';
+    try {
+      tail = readFileSync(record.log, 'utf8').trim().split('\n').slice(-15).join('\n');
+    } catch {
+      tail = '(the log is gone too)';
+    }
+    super(
+      `the local emulator is no longer running: it died or was killed (pid ${record.pid}, ${record.endpoint}, started ${record.startedAt}). ` +
+        `Everything deployed to it, and any state lock in it, is gone with it.\n` +
+        `Its log: ${record.log}\n${tail}\n` +
+        `Start again with npm start (it starts a new emulator and deploys local to it).`,
+    );
+  }
+}
+
+/** The recorded emulator: running (it answers), died (recorded, its process gone), or none recorded. The record is kept. */
+export async function daemonStatus(dir: string = DEFAULT_DAEMON_DIR): Promise<{ running: DaemonRecord } | { died: DaemonRecord } | { none: true }> {
+  if (!existsSync(recordFile(dir))) return { none: true };
+  const record = JSON.parse(readFileSync(recordFile(dir), 'utf8')) as DaemonRecord;
+  if (!alive(record.pid)) return { died: record };
+  if (await answers(record.endpoint)) return { running: record };
+  return { died: record };
 }
 
 /** Starts the emulator in the background (or returns the one already running) and records it. */

@@ -18,6 +18,8 @@ import { loadEnvironment } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks';
 import { UsageError } from './args';
+import { daemonStatus, EmulatorDiedError } from './emulator-daemon';
+import { localWork } from './local-work';
 import { PROJECT_ROOT, terraform, terraformEnv } from './terraform';
 import { fingerprintLine, planFingerprint } from './plan-compare';
 import type { ResourceSchemas } from './drift-noise';
@@ -130,7 +132,7 @@ export async function requireEmulator(env: Environment): Promise<void> {
     socket.once('error', () => finish(false));
   });
   if (!ok) {
-    throw new Error(`nothing listens at ${env.emulator.endpoint} (the "${env.name}" environment's emulator): start it and pass its endpoint with --endpoint URL`);
+    throw new Error(`nothing listens at ${env.emulator.endpoint} (the "${env.name}" environment's emulator): npm start deploys ${env.name} and leaves its emulator running, which this command then finds; or pass another emulator's endpoint with --endpoint URL`);
   }
 }
 
@@ -196,6 +198,21 @@ export async function awsResourceSchemas(stackDir: string, tfEnv: NodeJS.Process
 /** `terraform apply` of exactly the saved plan file (Terraform refuses a plan that is stale against the state). */
 export async function applySavedPlan(stackDir: string, planFile: string, tfEnv: NodeJS.ProcessEnv): Promise<void> {
   await terraform(stackDir, ['apply', '-input=false', '-no-color', '-lock-timeout=120s', planFile], { env: tfEnv });
+}
+
+/**
+ * Like loadCommandEnvironment, and for an emulator environment without --endpoint or PLATFORM_EMULATOR_ENDPOINT, the
+ * emulator npm start left running (`localWork().daemonDir`); its process gone: EmulatorDiedError with its log. With
+ * none recorded, the environment file's endpoint.
+ */
+export async function resolveCommandEnvironment(name: string, endpoint: string | undefined, options: { requireRunning?: boolean } = {}): Promise<Environment> {
+  const named = loadCommandEnvironment(name, endpoint);
+  if (!named.emulator || endpoint || process.env.PLATFORM_EMULATOR_ENDPOINT) return named;
+  const status = await daemonStatus(localWork().daemonDir);
+  if ('died' in status) throw new EmulatorDiedError(status.died);
+  if ('running' in status) return loadCommandEnvironment(name, status.running.endpoint);
+  if (options.requireRunning) throw new Error(`no emulator is running for "${name}": npm start deploys it and leaves one running (or pass --endpoint URL)`);
+  return named;
 }
 
 /**

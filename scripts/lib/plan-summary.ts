@@ -299,6 +299,10 @@ function protectedReason(change: ResourceChange, options: SummaryOptions): strin
     return 'the Terraform state bucket';
   }
   if (synthesized(options.stackJson, change).preventDestroy) return 'lifecycle.prevent_destroy';
+  if (change.type === 'aws_lb' && before?.enable_deletion_protection === true) {
+    // ELB refuses DeleteLoadBalancer while deletion protection is on: the apply would stop after creating the new one.
+    return 'deletion protection is on: AWS refuses to delete it, so the apply would stop half-way; first apply enable_deletion_protection = false, then this change';
+  }
   return PROTECTED_TYPES[change.type];
 }
 

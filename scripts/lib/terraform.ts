@@ -14,6 +14,8 @@
 import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { handleInterrupts, InterruptedError, interruptedBy, track } from './interrupt';
+import { parseLockError, StateLockedError } from './state-lock';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const OFFLINE_DIR = join(PROJECT_ROOT, '.offline');
@@ -149,10 +151,19 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** Runs a command with the offline environment; resolves with its exit code and output. */
-export function run(command: string, args: readonly string[], options: SpawnOptions & { input?: string; echo?: boolean } = {}): Promise<RunResult> {
+/**
+ * Runs a command with the offline environment; resolves with its exit code and output. The command runs in a process
+ * group of its own, tracked by scripts/lib/interrupt.ts: a Ctrl-C reaches it as Terraform needs it (one SIGINT to
+ * Terraform), and what is left of the group when it ends is killed.
+ */
+export function run(command: string, args: readonly string[], options: SpawnOptions & { input?: string; echo?: boolean; afterInterrupt?: boolean } = {}): Promise<RunResult> {
+  handleInterrupts();
+  const signal = interruptedBy();
+  // After a Ctrl-C nothing new starts, except what reports on it (afterInterrupt: reading the state lock).
+  if (signal && !options.afterInterrupt) return Promise.reject(new InterruptedError(signal));
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { ...options, env: options.env ?? terraformEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...options, env: options.env ?? terraformEnv(), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    track(child);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -173,10 +184,14 @@ export function run(command: string, args: readonly string[], options: SpawnOpti
 export async function terraform(
   cwd: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; allowFailure?: boolean; echo?: boolean; signal?: AbortSignal } = {},
+  options: { env?: NodeJS.ProcessEnv; allowFailure?: boolean; echo?: boolean; signal?: AbortSignal; afterInterrupt?: boolean } = {},
 ): Promise<RunResult> {
-  const result = await run('terraform', args, { cwd, env: options.env ?? terraformEnv(), echo: options.echo ?? false, ...(options.signal ? { signal: options.signal } : {}) });
+  const result = await run('terraform', args, { cwd, env: options.env ?? terraformEnv(), echo: options.echo ?? false, afterInterrupt: options.afterInterrupt ?? false, ...(options.signal ? { signal: options.signal } : {}) });
   if (result.code !== 0 && !options.allowFailure) {
+    const lock = parseLockError(result.stderr + result.stdout);
+    if (lock) throw new StateLockedError(lock);
+    const interrupted = interruptedBy();
+    if (interrupted) throw new InterruptedError(interrupted);
     throw new Error(`terraform ${args.join(' ')} failed in ${cwd} (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
   }
   return result;
