@@ -16,7 +16,7 @@ import { parseArgs, runMain } from './lib/args';
 import { bootstrapDeferred } from './lib/bootstrap';
 import { alive, EmulatorDiedError, startBackground, startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
 import { exitCodeOf, handleInterrupts, InterruptedError, interruptedBy } from './lib/interrupt';
-import { currentLock, lockMessage, parseLockError, StateLockedError } from './lib/state-lock';
+import { currentLock, lockMessage, parseLockError, StateLockedError, type LockInfo } from './lib/state-lock';
 import { acquireWorkLock } from './lib/work-lock';
 import { edgeDaemonDir, localCognitoBaseUrl } from './lib/outputs';
 import { emulatorInventory } from './lib/emulator-inventory';
@@ -72,8 +72,8 @@ async function main(): Promise<number> {
     );
   });
   let emulator: (DaemonRecord & { reused: boolean }) | undefined;
-  let dir: string | undefined;
-  let tfEnv: NodeJS.ProcessEnv | undefined;
+  /** Once the platform's stack is initialised: who holds its state lock now (after a Ctrl-C). */
+  let readLock: (() => Promise<LockInfo | undefined>) | undefined;
   let applied: AppliedCounts | undefined;
   // The bootstrap's lifecycle rule is applied in the background, alongside the deploy (see bootstrap()).
   const background = new AbortController();
@@ -83,15 +83,14 @@ async function main(): Promise<number> {
     process.stderr.write(`[start] emulator ${emulator.reused ? 'reused' : 'started'} at ${emulator.endpoint} (pid ${emulator.pid})\n`);
     if (!emulator.reused) writeFileSync(join(work.daemonDir, 'baseline.json'), JSON.stringify(await emulatorInventory(emulator.endpoint, loadEnvironment(ENVIRONMENT).account.region)));
     const endpoint = emulator.endpoint;
-    tfEnv = { ...terraformEnv(), PLATFORM_EMULATOR_ENDPOINT: endpoint, PLATFORM_ENVIRONMENTS: ENVIRONMENT };
-    const deployEnv = tfEnv;
+    const tfEnv = { ...terraformEnv(), PLATFORM_EMULATOR_ENDPOINT: endpoint, PLATFORM_ENVIRONMENTS: ENVIRONMENT };
 
     const env = loadEnvironment(ENVIRONMENT, undefined, { emulatorEndpoint: endpoint });
     const bootstrapped = await bootstrapDeferred({
       environment: ENVIRONMENT,
       emulatorEndpoint: endpoint,
       progress,
-      terraformEnv: deployEnv,
+      terraformEnv: tfEnv,
       // Its own directory: the background apply must not see the platform synth below rewrite its stack.
       outdir: join(work.outdir, 'bootstrap'),
       stateFile: work.bootstrapStateFile(env),
@@ -101,17 +100,17 @@ async function main(): Promise<number> {
 
     const stack = platformStackId(env);
     await progress.step(`synth ${stack}`, () => synthEnvironments([ENVIRONMENT], work.outdir, { emulatorEndpoint: endpoint }));
-    dir = stackDir(stack, work.outdir);
-    const stackDirectory = dir;
+    const dir = stackDir(stack, work.outdir);
+    readLock = () => currentLock(dir, tfEnv);
 
     // -reconfigure: the emulator's port (part of the backend configuration) changes from run to run.
-    await progress.step('terraform init', () => terraform(stackDirectory, ['init', '-input=false', '-no-color', '-reconfigure'], { env: deployEnv }));
+    await progress.step('terraform init', () => terraform(dir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv }));
     if (flags.has('--terraform')) {
-      applied = await progress.step('terraform apply', async () => appliedCounts((await terraform(stackDirectory, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: deployEnv })).stdout));
+      applied = await progress.step('terraform apply', async () => appliedCounts((await terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: tfEnv })).stdout));
     } else {
       applied = await progress.step(`cdktf deploy ${stack}`, async () => {
         const cli = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdktf');
-        const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', work.outdir, '--outputs-file', join(stackDirectory, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...deployEnv, CI: '1' } });
+        const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', work.outdir, '--outputs-file', join(dir, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...tfEnv, CI: '1' } });
         if (result.code !== 0) {
           const lock = parseLockError(result.stdout + result.stderr);
           if (lock) throw new StateLockedError(lock);
@@ -124,13 +123,15 @@ async function main(): Promise<number> {
     }
 
     await progress.step('plan again: no changes expected', async () => {
-      const result = await terraform(stackDirectory, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=30s'], { env: deployEnv, allowFailure: true });
+      const result = await terraform(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=30s'], { env: tfEnv, allowFailure: true });
       if (result.code === 2) throw new Error(`the second plan shows changes: the deployed platform does not match its configuration:\n${tail(result.stdout)}`);
+      const lock = parseLockError(result.stderr + result.stdout);
+      if (lock) throw new StateLockedError(lock);
       if (result.code !== 0) throw new Error(`terraform plan failed:\n${tail(result.stderr || result.stdout)}`);
     });
 
     // The raw state (terraform state pull) holds every attribute; unlike show -json, reading it loads no provider.
-    const state = await progress.step('read the deployed state', async () => ({ values: stateValues(JSON.parse((await terraform(stackDirectory, ['state', 'pull'], { env: deployEnv })).stdout)) }));
+    const state = await progress.step('read the deployed state', async () => ({ values: stateValues(JSON.parse((await terraform(dir, ['state', 'pull'], { env: tfEnv })).stdout)) }));
     const results = await progress.step('verify the access rules against what was deployed', async () => {
       const platform = overlayPlan(readStackJson(stack, work.outdir), { planned_values: state.values });
       const bootstrapJson = readStackJson(bootstrapStackId(env), work.outdir);
@@ -143,7 +144,7 @@ async function main(): Promise<number> {
     });
 
     await progress.step('bootstrap: wait for the lifecycle rule (applied in the background)', () => bootstrapRest);
-    const outputs = JSON.parse((await terraform(stackDirectory, ['output', '-json', '-no-color'], { env: deployEnv })).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
+    const outputs = JSON.parse((await terraform(dir, ['output', '-json', '-no-color'], { env: tfEnv })).stdout) as Record<string, { value: unknown; sensitive: boolean }>;
     const edge = await progress.step('start the local edge (requests answered as the deployment says AWS would)', async () => {
       await stopDaemon(undefined, edgeDaemonDir(work.daemonDir)); // an earlier run's edge may read an earlier distribution
       return startBackground({
@@ -179,11 +180,11 @@ async function main(): Promise<number> {
     }
     if (signal) {
       process.stderr.write(`\nnpm start was interrupted (${signal}) at step "${step}".\n`);
-      const lock = dir && tfEnv && emulator ? await currentLock(dir, tfEnv).catch(() => undefined) : undefined;
+      const lock = readLock && emulator ? await readLock().catch(() => undefined) : undefined;
       process.stderr.write(
         lock
           ? `The state is still locked (Terraform was stopped at once):\n${lockMessage(lock)}\n`
-          : dir && emulator ? 'Terraform stopped cleanly: what it applied is in the state, and its lock is released.\n' : '',
+          : readLock && emulator ? 'Terraform stopped cleanly: what it applied is in the state, and its lock is released.\n' : '',
       );
       if (emulator) {
         process.stderr.write(

@@ -1,6 +1,10 @@
 /** `npm run unlock -- <environment> <lock id> [--force] [--endpoint URL]`: releases a state lock a killed Terraform left. */
 import { parseArgs, runMain, UsageError } from './lib/args';
-import { DEFAULT_PLAN_DIR, initBackend, requireEmulator, resolveCommandEnvironment, synthForPlan } from './lib/plan-run';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Environment } from '../environments/schema';
+import { initBackend, requireEmulator, resolveCommandEnvironment, synthForPlan } from './lib/plan-run';
 import { Progress } from './lib/progress';
 import { age, currentLock, lockMessage, SAFE_UNLOCK_AGE_MS } from './lib/state-lock';
 import { terraform, terraformEnv } from './lib/terraform';
@@ -36,7 +40,17 @@ async function main(): Promise<number> {
   const progress = new Progress(`unlock ${env.name}`);
   const tfEnv = terraformEnv();
   await progress.step('emulator', () => requireEmulator(env));
-  const { stackDir } = await progress.step(`synth ${env.name}`, () => synthForPlan(env, DEFAULT_PLAN_DIR));
+  // A scratch directory: only the backend configuration matters, and plan's working directory is left alone.
+  const scratch = mkdtempSync(join(tmpdir(), 'platform-unlock-'));
+  try {
+    return await unlock(env, id, flags.has('--force'), progress, tfEnv, scratch);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function unlock(env: Environment, id: string, force: boolean, progress: Progress, tfEnv: NodeJS.ProcessEnv, scratch: string): Promise<number> {
+  const { stackDir } = await progress.step(`synth ${env.name}`, () => synthForPlan(env, scratch));
   await progress.step(`terraform init (s3://${env.state.bucket}/${env.name}/)`, () => initBackend(env, stackDir, tfEnv));
   const lock = await progress.step('read the lock', () => currentLock(stackDir, tfEnv));
   if (!lock) {
@@ -48,7 +62,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const ms = Date.now() - lock.created.getTime();
-  if (!(ms >= SAFE_UNLOCK_AGE_MS) && !flags.has('--force')) {
+  if (!(ms >= SAFE_UNLOCK_AGE_MS) && !force) {
     process.stderr.write(
       `error: refused: the lock was taken ${age(lock.created)} (${lock.operation} by ${lock.who}); a run that young may still be going.\n` +
         `Wait for it, or, if you are sure no Terraform runs for "${env.name}" (its process was killed), release it now:\n` +

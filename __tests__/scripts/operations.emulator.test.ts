@@ -162,11 +162,15 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     await until('the killed console to be gone', () => processesIn(stackDir).length === 0, 10_000);
     expect(await lockObject()).toBe(200);
 
-    const plan = await runScript('scripts/plan.ts', ['local', '--out', join(work, 'plans')], env);
-    expect(plan.code).toBe(1);
-    const id = /npm run unlock -- local ([0-9a-f-]{36})/.exec(plan.stderr)?.[1];
-    expect(id).toBeDefined();
-    expect(plan.stderr).toMatch(/the state of "local" \(s3:\/\/platform-tfstate-local\/local\/platform\.tfstate\) is locked: another command by \S+@\S+, taken \S+ \(\d+ s ago\)/);
+    // npm start meets it (cdktf deploy waits for no lock): it names the lock, and leaves the emulator it reused running.
+    const start = await runScript('scripts/start.ts', [], env);
+    expect(start.code).toBe(1);
+    const id = /npm run unlock -- local ([0-9a-f-]{36})/.exec(start.stderr)?.[1];
+    if (!id) throw new Error(`npm start named no lock:\n${start.stderr.slice(-3000)}`);
+    expect(start.stderr).toContain('npm start failed at step "cdktf deploy local"');
+    expect(start.stderr).toMatch(/the state of "local" \(s3:\/\/platform-tfstate-local\/local\/platform\.tfstate\) is locked: another command by \S+@\S+, taken \S+ \(\d+ s ago\)/);
+    expect(start.stderr).not.toMatch(/^\s+at /m);
+    expect((await runningDaemon(join(work, 'emulator')))?.endpoint).toBe(endpoint);
 
     const wrong = await runScript('scripts/unlock.ts', ['local', '00000000-0000-0000-0000-000000000000', '--force'], env);
     expect([wrong.code, wrong.stderr]).toEqual([1, expect.stringContaining('now has another id')]);

@@ -63,6 +63,19 @@ function groupRules(direction: 'ingress' | 'egress'): Companion {
   };
 }
 
+/** A role's policies, one companion resource each: an item no companion names is drift. */
+function roleItems(type: string, companionId: (values: Json) => unknown, itemId: (item: unknown) => unknown): Companion {
+  return {
+    types: [type],
+    key: 'role',
+    parentKey: 'name',
+    items: (companions) => {
+      const managed = new Set(companions.map((c) => String(companionId(c.values))));
+      return (item) => managed.has(String(itemId(item)));
+    },
+  };
+}
+
 /** Parent type -> attribute -> the companion resources that manage it. */
 export const COMPANIONS: Readonly<Record<string, Readonly<Record<string, Companion>>>> = {
   aws_api_gateway_rest_api: { policy: { types: ['aws_api_gateway_rest_api_policy'], key: 'rest_api_id', parentKey: 'id' } },
@@ -81,24 +94,9 @@ export const COMPANIONS: Readonly<Record<string, Readonly<Record<string, Compani
   },
   aws_security_group: { ingress: groupRules('ingress'), egress: groupRules('egress') },
   aws_iam_role: {
-    inline_policy: {
-      types: ['aws_iam_role_policy'],
-      key: 'role',
-      parentKey: 'name',
-      items: (companions) => {
-        const managed = new Set(companions.map((c) => String(c.values.name)));
-        return (item) => managed.has(String(item.name));
-      },
-    },
-    managed_policy_arns: {
-      types: ['aws_iam_role_policy_attachment'],
-      key: 'role',
-      parentKey: 'name',
-      items: (companions) => {
-        const managed = new Set(companions.map((c) => String(c.values.policy_arn)));
-        return (item) => managed.has(String(item));
-      },
-    },
+    // Each item is one of a role's policies: an inline policy (by name) or an attached one (by ARN).
+    inline_policy: roleItems('aws_iam_role_policy', (c) => c.name, (item) => (item as Json).name),
+    managed_policy_arns: roleItems('aws_iam_role_policy_attachment', (c) => c.policy_arn, (item) => item),
   },
 };
 
