@@ -118,7 +118,12 @@ async function main(): Promise<number> {
           if (signal) throw new InterruptedError(signal);
           throw new Error(`cdktf deploy exited ${result.code}:\n${explainCdktfFailure(result.stdout + result.stderr)}`);
         }
-        return appliedCounts(result.stdout);
+        // cdktf-cli 0.21 exits 0 even when its Terraform was killed mid-apply: only Terraform's last line says it finished.
+        const counts = appliedCounts(result.stdout);
+        if (!counts && !/No changes\. Your infrastructure matches the configuration/.test(result.stdout)) {
+          throw new Error(`cdktf deploy exited 0, but Terraform did not finish the apply (no "Apply complete!" in its output: it was killed, or it crashed):\n${explainCdktfFailure(result.stdout + result.stderr)}`);
+        }
+        return counts;
       });
     }
 
@@ -196,9 +201,10 @@ async function main(): Promise<number> {
       }
       return exitCodeOf(signal);
     }
-    if (emulator && !emulator.reused) await stopDaemon(emulator, work.daemonDir);
+    const stopping = emulator !== undefined && !emulator.reused;
+    if (stopping) await stopDaemon(emulator, work.daemonDir);
     process.stderr.write(`\nnpm start failed at step "${step}":\n${cause instanceof Error ? cause.message : String(cause)}\n`);
-    if (emulator && !emulator.reused) process.stderr.write('The emulator was stopped; nothing is left running.\n');
+    if (stopping) process.stderr.write(`The emulator was stopped${cause instanceof StateLockedError ? ', and the lock with it (nothing to unlock)' : ''}; nothing is left running.\n`);
     return 1;
   } finally {
     release();
