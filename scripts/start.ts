@@ -15,14 +15,14 @@ import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain } from './lib/args';
 import { bootstrapDeferred } from './lib/bootstrap';
 import { alive, EmulatorDiedError, startBackground, startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
-import { exitCodeOf, handleInterrupts, InterruptedError, interruptedBy } from './lib/interrupt';
-import { currentLock, lockMessage, parseLockError, StateLockedError, type LockInfo } from './lib/state-lock';
+import { exitCodeOf, handleInterrupts, interruptedBy } from './lib/interrupt';
+import { currentLock, lockMessage, StateLockedError, type LockInfo } from './lib/state-lock';
 import { acquireWorkLock } from './lib/work-lock';
 import { edgeDaemonDir, localCognitoBaseUrl } from './lib/outputs';
 import { emulatorInventory } from './lib/emulator-inventory';
 import { Progress, StepError, table } from './lib/progress';
 import { readStackJson, stackDir, synthEnvironments } from './lib/synth';
-import { PROJECT_ROOT, run, terraform, terraformEnv } from './lib/terraform';
+import { knownFailure, PROJECT_ROOT, run, terraform, terraformEnv } from './lib/terraform';
 import { overlayPlan, verify } from './lib/verify';
 import { writeFileSync } from 'node:fs';
 import { localWork } from './lib/local-work';
@@ -112,11 +112,7 @@ async function main(): Promise<number> {
         const cli = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdktf');
         const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', work.outdir, '--outputs-file', join(dir, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...tfEnv, CI: '1' } });
         if (result.code !== 0) {
-          const lock = parseLockError(result.stdout + result.stderr);
-          if (lock) throw new StateLockedError(lock);
-          const signal = interruptedBy();
-          if (signal) throw new InterruptedError(signal);
-          throw new Error(`cdktf deploy exited ${result.code}:\n${explainCdktfFailure(result.stdout + result.stderr)}`);
+          throw knownFailure(result.stdout + result.stderr) ?? new Error(`cdktf deploy exited ${result.code}:\n${explainCdktfFailure(result.stdout + result.stderr)}`);
         }
         // cdktf-cli 0.21 exits 0 even when its Terraform was killed mid-apply: only Terraform's last line says it finished.
         const counts = appliedCounts(result.stdout);
@@ -130,9 +126,7 @@ async function main(): Promise<number> {
     await progress.step('plan again: no changes expected', async () => {
       const result = await terraform(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=30s'], { env: tfEnv, allowFailure: true });
       if (result.code === 2) throw new Error(`the second plan shows changes: the deployed platform does not match its configuration:\n${tail(result.stdout)}`);
-      const lock = parseLockError(result.stderr + result.stdout);
-      if (lock) throw new StateLockedError(lock);
-      if (result.code !== 0) throw new Error(`terraform plan failed:\n${tail(result.stderr || result.stdout)}`);
+      if (result.code !== 0) throw knownFailure(result.stderr + result.stdout) ?? new Error(`terraform plan failed:\n${tail(result.stderr || result.stdout)}`);
     });
 
     // The raw state (terraform state pull) holds every attribute; unlike show -json, reading it loads no provider.

@@ -1,5 +1,6 @@
 /**
- * Ctrl-C and SIGTERM for the commands that run Terraform (npm start, npm run destroy).
+ * Ctrl-C and SIGTERM for every command that runs Terraform: `run()` (scripts/lib/terraform.ts) installs the handlers
+ * when it first starts a child; npm start and npm run destroy add what they print.
  *
  * Children run in process groups of their own, so a Ctrl-C at the terminal reaches only this process; it then asks
  * each running Terraform to stop the way Terraform documents for an interrupt (one SIGINT: finish the operations in

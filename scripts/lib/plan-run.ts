@@ -20,12 +20,11 @@ import { addEnvironmentStacks } from '../../stacks';
 import { UsageError } from './args';
 import { daemonStatus, EmulatorDiedError } from './emulator-daemon';
 import { localWork } from './local-work';
-import { PROJECT_ROOT, terraform, terraformEnv } from './terraform';
+import { knownFailure, PROJECT_ROOT, terraform, terraformEnv } from './terraform';
 import { fingerprintLine, planFingerprint } from './plan-compare';
 import type { ResourceSchemas } from './drift-noise';
 import { summarizeDrift, summarizePlan, type DriftSummary, type PlanJson, type PlanSummary } from './plan-summary';
 import { Progress } from './progress';
-import { parseLockError, StateLockedError } from './state-lock';
 
 export const DEFAULT_PLAN_DIR = join(PROJECT_ROOT, 'plans');
 
@@ -112,9 +111,7 @@ export async function planStack(stackDir: string, planFile: string, tfEnv: NodeJ
   const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=120s', `-out=${planFile}`, ...(options.refreshOnly ? ['-refresh-only'] : [])];
   const result = await terraform(stackDir, args, { env: tfEnv, allowFailure: true });
   if (result.code !== 0 && result.code !== 2) {
-    const lock = parseLockError(result.stderr + result.stdout);
-    if (lock) throw new StateLockedError(lock);
-    throw new Error(`terraform ${args.slice(0, -1).join(' ')} failed (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
+    throw knownFailure(result.stderr + result.stdout) ?? new Error(`terraform ${args.slice(0, -1).join(' ')} failed (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
   }
   const shown = await terraform(stackDir, ['show', '-json', '-no-color', planFile], { env: tfEnv });
   return { code: result.code as 0 | 2, plan: JSON.parse(shown.stdout) as PlanJson };

@@ -180,6 +180,17 @@ export function run(command: string, args: readonly string[], options: SpawnOpti
   });
 }
 
+/**
+ * Why a failed Terraform (or cdktf-cli) run failed, when it is one of the causes people must act on differently: the
+ * state is locked (StateLockedError: who holds it, and the unlock command), or this command was interrupted.
+ */
+export function knownFailure(output: string): Error | undefined {
+  const lock = parseLockError(output);
+  if (lock) return new StateLockedError(lock);
+  const signal = interruptedBy();
+  return signal ? new InterruptedError(signal) : undefined;
+}
+
 /** `terraform <args>` in `cwd`; throws with Terraform's own message on a failure unless `allowFailure`. */
 export async function terraform(
   cwd: string,
@@ -188,11 +199,7 @@ export async function terraform(
 ): Promise<RunResult> {
   const result = await run('terraform', args, { cwd, env: options.env ?? terraformEnv(), echo: options.echo ?? false, afterInterrupt: options.afterInterrupt ?? false, ...(options.signal ? { signal: options.signal } : {}) });
   if (result.code !== 0 && !options.allowFailure) {
-    const lock = parseLockError(result.stderr + result.stdout);
-    if (lock) throw new StateLockedError(lock);
-    const interrupted = interruptedBy();
-    if (interrupted) throw new InterruptedError(interrupted);
-    throw new Error(`terraform ${args.join(' ')} failed in ${cwd} (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
+    throw knownFailure(result.stderr + result.stdout) ?? new Error(`terraform ${args.join(' ')} failed in ${cwd} (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
   }
   return result;
 }
