@@ -15,6 +15,8 @@
   process goes away (polled; on Linux also PR_SET_PDEATHSIG).
 - With --record FILE, appends one JSON line per request served to FILE (emulator/recorder.py:
   who signed it, service, operation, parameters), for `npm run iam-audit`.
+- Writes each request an AWS SDK retried to stderr (emulator/retries.py), with what became of its
+  first attempt.
 - Exits 3 with what to install when moto or its server dependencies are missing.
 """
 import argparse
@@ -96,6 +98,9 @@ def main(argv: list) -> int:
         from recorder import Recorder
 
         app = Recorder(app, args.record)
+    from retries import RetryLog
+
+    app = RetryLog(app)
     try:
         server = make_server(HOST, args.port, app, threaded=True, request_handler=RequestHandler)
     except OSError as error:

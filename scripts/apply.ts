@@ -16,7 +16,8 @@ Applies exactly a plan that was reviewed:
   2. compares the new plan with the reviewed one (npm run plan-compare): every
      changed resource's address, actions and planned values must match, else it
      refuses and lists the differences;
-  3. runs terraform apply on the saved plan file, nothing else.
+  3. runs terraform apply on the saved plan file, nothing else; every 5 s it
+     prints resources done / total and the slowest in progress.
 
 --reviewed is a plan JSON file or the fingerprint of the reviewed plan (printed
 by npm run plan and in the pull request's plan comment). It may be left out for
@@ -81,7 +82,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const t = result.summary.totals;
-  await progress.step(`terraform apply ${result.planFile}`, () => applySavedPlan(result.stackDir, result.planFile, tfEnv));
+  const step = `terraform apply ${result.planFile}`;
+  await progress.step(step, () => applySavedPlan(result.stackDir, result.planFile, tfEnv, { totals: t, report: (text) => progress.note(`${step}: ${text}`) }));
   process.stdout.write(`Applied ${name} in ${progress.elapsed()}: ${t.add} added, ${t.change} changed, ${t.replace} replaced, ${t.destroy} destroyed (${result.fingerprint}).\n`);
   return 0;
 }

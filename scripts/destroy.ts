@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
 import { bootstrapStackId, platformStackId } from '../stacks';
+import { ApplyProgress } from './lib/apply-progress';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { awsRequest } from './lib/aws-request';
 import { synthBootstrap } from './lib/bootstrap';
@@ -79,7 +80,11 @@ async function main(): Promise<number> {
     const stateFile = work.bootstrapStateFile(env);
     if (await stateBucketExists(endpoint, env)) {
       await progress.step('terraform init (platform)', () => terraform(platformDir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv }));
-      await progress.step('terraform destroy (platform)', () => terraform(platformDir, ['destroy', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=30s'], { env: tfEnv }));
+      await progress.step('terraform destroy (platform)', () => {
+        // Resources destroyed / total and the slowest in progress, every 5 s.
+        const tracker = new ApplyProgress((text) => progress.note(`terraform destroy (platform): ${text}`));
+        return terraform(platformDir, ['destroy', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=30s'], { env: tfEnv, onLine: (line) => tracker.line(line) });
+      });
     } else {
       progress.note(`the state bucket ${env.state.bucket} is gone: the platform's state with it; checking what the emulator still holds`);
     }

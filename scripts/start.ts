@@ -18,13 +18,15 @@ import { alive, EmulatorDiedError, startBackground, startDaemon, stopDaemon, typ
 import { exitCodeOf, handleInterrupts, interruptedBy } from './lib/interrupt';
 import { currentLock, lockMessage, StateLockedError, type LockInfo } from './lib/state-lock';
 import { acquireWorkLock } from './lib/work-lock';
+import { adoptionAdvice, cutOffCreates } from './lib/adopt';
+import { ApplyProgress } from './lib/apply-progress';
 import { edgeDaemonDir, localCognitoBaseUrl } from './lib/outputs';
 import { emulatorInventory } from './lib/emulator-inventory';
 import { Progress, StepError, table } from './lib/progress';
 import { readStackJson, stackDir, synthEnvironments } from './lib/synth';
 import { knownFailure, PROJECT_ROOT, run, terraform, terraformEnv } from './lib/terraform';
 import { overlayPlan, verify } from './lib/verify';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { localWork } from './lib/local-work';
 
 const HELP = `
@@ -46,11 +48,12 @@ Deploys the whole "local" environment to a local AWS emulator (moto on
   --stop       stop the emulator at the end (everything deployed is gone with it)
   --terraform  apply with terraform directly instead of cdktf deploy (same plan)
 
-Ctrl-C (or SIGTERM) stops it cleanly: Terraform finishes the operations in
-flight, saves the state and releases its lock; the emulator keeps what was
-deployed, and npm start again carries on from there. A second Ctrl-C stops
-Terraform at once. One npm start or destroy runs at a time per checkout:
-a second is refused, naming the first.
+Ctrl-C (or SIGTERM) stops it cleanly: Terraform starts nothing new, saves
+the state and releases its lock; the emulator keeps what was deployed, and
+npm start again carries on from there. A create cut off mid-call can leave an
+object in the emulator that the state does not record: npm start imports it
+by name and says so. A second Ctrl-C stops Terraform at once. One npm start
+or destroy runs at a time per checkout: a second is refused, naming the first.
 
 Needs Terraform 1.10+ and Python 3 with moto 5 (pip install "moto[server]").
 Exit 0 when every step passes; 1 names the step that failed; 130 after
@@ -67,7 +70,7 @@ async function main(): Promise<number> {
   handleInterrupts((signal, count) => {
     process.stderr.write(
       count === 1
-        ? `\n[start] ${signal}: stopping. Terraform finishes the operations in flight, saves the state and releases its lock (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to stop at once, which can lose state)\n`
+        ? `\n[start] ${signal}: stopping. Terraform starts nothing new, saves the state and releases its lock (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to stop at once, which can lose state)\n`
         : `\n[start] ${signal} again: stopping at once\n`,
     );
   });
@@ -105,23 +108,32 @@ async function main(): Promise<number> {
 
     // -reconfigure: the emulator's port (part of the backend configuration) changes from run to run.
     await progress.step('terraform init', () => terraform(dir, ['init', '-input=false', '-no-color', '-reconfigure'], { env: tfEnv }));
-    if (flags.has('--terraform')) {
-      applied = await progress.step('terraform apply', async () => appliedCounts((await terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: tfEnv })).stdout));
-    } else {
-      applied = await progress.step(`cdktf deploy ${stack}`, async () => {
-        const cli = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdktf');
-        const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', work.outdir, '--outputs-file', join(dir, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...tfEnv, CI: '1' } });
-        if (result.code !== 0) {
-          throw knownFailure(result.stdout + result.stderr) ?? new Error(`cdktf deploy exited ${result.code}:\n${explainCdktfFailure(result.stdout + result.stderr)}`);
-        }
-        // cdktf-cli 0.21 exits 0 even when its Terraform was killed mid-apply: only Terraform's last line says it finished.
-        const counts = appliedCounts(result.stdout);
-        if (!counts && !/No changes\. Your infrastructure matches the configuration/.test(result.stdout)) {
-          throw new Error(`cdktf deploy exited 0, but Terraform did not finish the apply (no "Apply complete!" in its output: it was killed, or it crashed):\n${explainCdktfFailure(result.stdout + result.stderr)}`);
-        }
-        return counts;
-      });
-    }
+    const deployStep = flags.has('--terraform') ? 'terraform apply' : `cdktf deploy ${stack}`;
+    const deploy = () => {
+      // Resources done / total and the slowest in progress, every 5 s, from Terraform's lines as they come.
+      const tracker = new ApplyProgress((text) => progress.note(`${deployStep}: ${text}`));
+      const onLine = (line: string) => tracker.line(line);
+      return flags.has('--terraform') ? terraformApply(dir, tfEnv, onLine) : cdktfDeploy(stack, dir, work.outdir, tfEnv, onLine);
+    };
+    applied = await progress.step(deployStep, async () => {
+      const first = await deploy();
+      if (!('output' in first)) return first.counts;
+      // Objects a cut-off create left in the emulator but not in the state: adopted (terraform import), then deployed again.
+      const creates = interruptedBy() ? [] : cutOffCreates(first.output, readStackJson(stack, work.outdir));
+      const adoptable = creates.filter((c) => c.importId !== undefined);
+      if (adoptable.length === 0) throw creates.length > 0 ? new Error(`${first.error.message}\n\n${adoptionAdvice(creates, dir)}`) : first.error;
+      progress.note(
+        `${adoptable.length} object(s) exist in the emulator but not in the state (a create whose answer Terraform never recorded: an interrupt, or a retried request); importing them, then deploying again:\n` +
+          adoptable.map((c) => `  - ${c.address} (${c.importId})`).join('\n') +
+          retriedRequests(emulator!.log),
+      );
+      for (const create of adoptable) {
+        await terraform(dir, ['import', '-input=false', '-no-color', '-lock-timeout=30s', create.address, create.importId!], { env: tfEnv });
+      }
+      const second = await deploy();
+      if ('output' in second) throw second.error;
+      return second.counts;
+    });
 
     await progress.step('plan again: no changes expected', async () => {
       const result = await terraform(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=30s'], { env: tfEnv, allowFailure: true });
@@ -203,6 +215,43 @@ async function main(): Promise<number> {
   } finally {
     release();
   }
+}
+
+/** The emulator log's lines on requests an AWS SDK retried (emulator/retries.py), the last 10, for the adoption note. */
+function retriedRequests(log: string): string {
+  let lines: string[];
+  try {
+    lines = readFileSync(log, 'utf8').split('\n').filter((line) => line.startsWith('emulator: retried request'));
+  } catch {
+    return '';
+  }
+  return lines.length === 0 ? '' : `\nRequests the AWS SDK retried, from the emulator's log (${log}):\n${lines.slice(-10).map((line) => `  ${line.slice('emulator: '.length)}`).join('\n')}`;
+}
+
+type DeployResult = { readonly counts: AppliedCounts | undefined } | { readonly output: string; readonly error: Error };
+
+/** `cdktf deploy <stack>` of the synthesized stack; a failure carries Terraform's output (for cutOffCreates). */
+async function cdktfDeploy(stack: string, dir: string, outdir: string, tfEnv: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<DeployResult> {
+  const cli = join(PROJECT_ROOT, 'node_modules', '.bin', 'cdktf');
+  const result = await run(cli, ['deploy', stack, '--auto-approve', '--skip-provider-lock', '--skip-synth', '--output', outdir, '--outputs-file', join(dir, 'outputs.json')], { cwd: PROJECT_ROOT, env: { ...tfEnv, CI: '1' }, onLine });
+  const output = result.stdout + result.stderr;
+  if (result.code !== 0) {
+    return { output, error: knownFailure(output) ?? new Error(`cdktf deploy exited ${result.code}:\n${explainCdktfFailure(output)}`) };
+  }
+  // cdktf-cli 0.21 exits 0 even when its Terraform was killed mid-apply: only Terraform's last line says it finished.
+  const counts = appliedCounts(result.stdout);
+  if (!counts && !/No changes\. Your infrastructure matches the configuration/.test(result.stdout)) {
+    return { output, error: new Error(`cdktf deploy exited 0, but Terraform did not finish the apply (no "Apply complete!" in its output: it was killed, or it crashed):\n${explainCdktfFailure(output)}`) };
+  }
+  return { counts };
+}
+
+/** `terraform apply` in the stack's directory (npm start --terraform). */
+async function terraformApply(dir: string, tfEnv: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<DeployResult> {
+  const result = await terraform(dir, ['apply', '-auto-approve', '-input=false', '-no-color'], { env: tfEnv, allowFailure: true, onLine });
+  const output = result.stderr + result.stdout;
+  if (result.code !== 0) return { output, error: knownFailure(output) ?? new Error(`terraform apply failed (exit ${result.code}):\n${tail(output)}`) };
+  return { counts: appliedCounts(result.stdout) };
 }
 
 /** What an apply did: Terraform's "Apply complete! Resources: 3 added, 1 changed, 0 destroyed." (cdktf passes it on). */

@@ -39,6 +39,15 @@ describe('npm start, then npm run destroy -- local', () => {
     const declared = Object.values(synthesized.resource).flatMap((byName) => Object.values(byName)).reduce((n, r) => n + (typeof r.count === 'number' ? r.count : 1), 0);
     expect(declared).toBeGreaterThan(60);
     expect(Number(/deployed \((\d+) resources/.exec(result.stdout)![1])).toBe(declared);
+    // the deploy step streams its progress: resources done / total, the slowest in progress with their elapsed time
+    const deploySteps = result.stderr.slice(result.stderr.indexOf('[start] cdktf deploy local ...'), result.stderr.indexOf('[start] cdktf deploy local: done'));
+    const reports = [...deploySteps.matchAll(/\[start\] cdktf deploy local: (\d+)\/(\d+) resources done \(\d+ %\)(.*)/g)];
+    expect(reports.length).toBeGreaterThan(3);
+    expect(reports.every((r) => Number(r[2]) === declared)).toBe(true);
+    const counts = reports.map((r) => Number(r[1]));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(counts[counts.length - 1]).toBe(declared);
+    expect(reports.some((r) => /in progress; slowest: aws_\w+\.\S+ \d+ s/.test(r[3]!))).toBe(true);
     expect(result.stdout).toContain('a second plan shows no changes');
     expect(result.stdout).toContain('11/11 access rules pass against the deployed state');
     for (const output of ['edge_distribution_id', 'edge_vpc_origin_id', 'edge_alb_arn', 'network_execute_api_endpoint_id', 'api_orders_rest_api_id', 'api_profile_rest_api_id', 'identity_user_pool_id', 'identity_client_ids']) {
@@ -109,6 +118,7 @@ describe('npm start, then npm run destroy -- local', () => {
     const result = await runScript('scripts/destroy.ts', ['local'], { PLATFORM_WORK_DIR: work });
     if (result.code !== 0) throw new Error(`npm run destroy exited ${result.code}:\n${result.stderr.slice(-4000)}`);
     expect(result.stderr).toMatch(/check the emulator holds none of the resources: done/);
+    expect(result.stderr).toMatch(/terraform destroy \(platform\): (\d+)\/\1 resources done \(100 %\)/);
     expect(result.stdout).toMatch(/the emulator holds none of them/);
     expect(await runningDaemon(join(work, 'emulator'))).toBeUndefined();
     expect(() => process.kill(daemonPid!, 0)).toThrow();

@@ -26,12 +26,13 @@ export interface DaemonRecord {
   readonly log: string;
 }
 
+/** Whether process `pid` runs (signal 0: nothing is sent). */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // runs, as another user
   }
 }
 
@@ -46,10 +47,9 @@ async function answers(endpoint: string): Promise<boolean> {
 
 /** The recorded emulator, when it still runs and answers; a stale record is removed. */
 export async function runningDaemon(dir: string = DEFAULT_DAEMON_DIR): Promise<DaemonRecord | undefined> {
-  if (!existsSync(recordFile(dir))) return undefined;
-  const record = JSON.parse(readFileSync(recordFile(dir), 'utf8')) as DaemonRecord;
-  if (alive(record.pid) && (await answers(record.endpoint))) return record;
-  rmSync(recordFile(dir), { force: true });
+  const status = await daemonStatus(dir);
+  if ('running' in status) return status.running;
+  if ('died' in status) rmSync(recordFile(dir), { force: true });
   return undefined;
 }
 

@@ -18,12 +18,14 @@ import { loadEnvironment } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks';
 import { UsageError } from './args';
+import { adoptionAdvice, cutOffCreates } from './adopt';
 import { daemonStatus, EmulatorDiedError } from './emulator-daemon';
 import { localWork } from './local-work';
 import { knownFailure, PROJECT_ROOT, terraform, terraformEnv } from './terraform';
 import { fingerprintLine, planFingerprint } from './plan-compare';
 import type { ResourceSchemas } from './drift-noise';
-import { summarizeDrift, summarizePlan, type DriftSummary, type PlanJson, type PlanSummary } from './plan-summary';
+import { summarizeDrift, summarizePlan, type DriftSummary, type PlanJson, type PlanSummary, type Totals } from './plan-summary';
+import { ApplyProgress } from './apply-progress';
 import { Progress } from './progress';
 
 export const DEFAULT_PLAN_DIR = join(PROJECT_ROOT, 'plans');
@@ -196,8 +198,21 @@ export async function awsResourceSchemas(stackDir: string, tfEnv: NodeJS.Process
 }
 
 /** `terraform apply` of exactly the saved plan file (Terraform refuses a plan that is stale against the state). */
-export async function applySavedPlan(stackDir: string, planFile: string, tfEnv: NodeJS.ProcessEnv): Promise<void> {
-  await terraform(stackDir, ['apply', '-input=false', '-no-color', '-lock-timeout=120s', planFile], { env: tfEnv });
+export async function applySavedPlan(
+  stackDir: string,
+  planFile: string,
+  tfEnv: NodeJS.ProcessEnv,
+  progress?: { readonly totals: Totals; readonly report: (text: string) => void },
+): Promise<void> {
+  // Terraform's lines count a replacement twice (destroyed, then created); a saved plan's apply prints no "Plan:" line.
+  const tracker = progress && new ApplyProgress(progress.report, { total: progress.totals.add + progress.totals.change + progress.totals.destroy + 2 * progress.totals.replace });
+  const result = await terraform(stackDir, ['apply', '-input=false', '-no-color', '-lock-timeout=120s', planFile], { env: tfEnv, allowFailure: true, ...(tracker ? { onLine: (line: string) => tracker.line(line) } : {}) });
+  if (result.code === 0) return;
+  const output = result.stderr + result.stdout;
+  const known = knownFailure(output);
+  if (known) throw known;
+  const creates = cutOffCreates(output, JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')));
+  throw new Error(`terraform apply failed in ${stackDir} (exit ${result.code}):\n${output.trim()}${creates.length > 0 ? `\n\n${adoptionAdvice(creates, stackDir)}` : ''}`);
 }
 
 /**

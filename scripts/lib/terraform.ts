@@ -14,6 +14,7 @@
 import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { lineSplitter } from './apply-progress';
 import { handleInterrupts, InterruptedError, interruptedBy, track } from './interrupt';
 import { parseLockError, StateLockedError } from './state-lock';
 
@@ -156,7 +157,11 @@ export interface RunResult {
  * group of its own, tracked by scripts/lib/interrupt.ts: a Ctrl-C reaches it as Terraform needs it (one SIGINT to
  * Terraform), and what is left of the group when it ends is killed.
  */
-export function run(command: string, args: readonly string[], options: SpawnOptions & { input?: string; echo?: boolean; afterInterrupt?: boolean } = {}): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { input?: string; echo?: boolean; afterInterrupt?: boolean; onLine?: (line: string) => void } = {},
+): Promise<RunResult> {
   handleInterrupts();
   const signal = interruptedBy();
   // After a Ctrl-C nothing new starts, except what reports on it (afterInterrupt: reading the state lock).
@@ -166,16 +171,25 @@ export function run(command: string, args: readonly string[], options: SpawnOpti
     track(child);
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    // Each stream's whole lines, as they come (progress reports).
+    const lines = options.onLine ? [lineSplitter(options.onLine), lineSplitter(options.onLine)] : undefined;
+    child.stdout!.setEncoding('utf8'); // whole characters per chunk (Terraform's box is multi-byte)
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => {
       stdout += d;
+      lines?.[0]!.push(d);
       if (options.echo) process.stdout.write(d);
     });
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr!.on('data', (d: string) => {
       stderr += d;
+      lines?.[1]!.push(d);
       if (options.echo) process.stderr.write(d);
     });
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout, stderr }));
+    child.on('close', (code) => {
+      for (const splitter of lines ?? []) splitter.end();
+      resolvePromise({ code: code ?? 1, stdout, stderr });
+    });
     child.stdin!.end(options.input ?? '');
   });
 }
@@ -195,9 +209,16 @@ export function knownFailure(output: string): Error | undefined {
 export async function terraform(
   cwd: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; allowFailure?: boolean; echo?: boolean; signal?: AbortSignal; afterInterrupt?: boolean } = {},
+  options: { env?: NodeJS.ProcessEnv; allowFailure?: boolean; echo?: boolean; signal?: AbortSignal; afterInterrupt?: boolean; onLine?: (line: string) => void } = {},
 ): Promise<RunResult> {
-  const result = await run('terraform', args, { cwd, env: options.env ?? terraformEnv(), echo: options.echo ?? false, afterInterrupt: options.afterInterrupt ?? false, ...(options.signal ? { signal: options.signal } : {}) });
+  const result = await run('terraform', args, {
+    cwd,
+    env: options.env ?? terraformEnv(),
+    echo: options.echo ?? false,
+    afterInterrupt: options.afterInterrupt ?? false,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+  });
   if (result.code !== 0 && !options.allowFailure) {
     throw knownFailure(result.stderr + result.stdout) ?? new Error(`terraform ${args.join(' ')} failed in ${cwd} (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
   }

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
+import { alive } from './emulator-daemon';
 import { age } from './state-lock';
 
 export interface WorkLockHolder {
@@ -26,15 +27,6 @@ export class WorkLockedError extends Error {
       `${holder.command} is already running in this checkout (pid ${holder.pid}, started ${holder.startedAt}, ${age(new Date(holder.startedAt))}; lock ${file}).\n` +
         `Wait for it to end, or stop it: Ctrl-C in its terminal, or kill -INT ${holder.pid} (it then stops Terraform cleanly).`,
     );
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,0 +1,83 @@
+/**
+ * Objects that exist in AWS but not in the state: a create the API carried out whose answer Terraform never
+ * recorded. Two ways this happens, both on real AWS as on the emulator:
+ *
+ * - An interrupt. Terraform's first SIGINT makes it call the providers' StopProvider, and the plugin servers
+ *   (terraform-plugin-go's tf5server, SDKv2's StopContext) cancel the context of every call in flight. A
+ *   `PutDeliveryDestination` the API has carried out but whose answer is not read yet ends as "context canceled":
+ *   the provider reports the create as failed, and the state has no record of the object.
+ * - A retry. The AWS SDKs retry a request whose connection broke after it was sent (smithy-go's RequestSendError is a
+ *   retryable connection error); when the first attempt was carried out, the retry finds the name taken.
+ *
+ * Either way, the next apply tries to create the object again and the API refuses: "already exists", or for the
+ * Put* upserts with tags, "Tags can only be provided when a resource is being created". `terraform import` is the
+ * documented way to bring such an object under Terraform (https://developer.hashicorp.com/terraform/cli/import).
+ * npm start does it by itself on the local emulator, for the types whose import ID is a name in the configuration;
+ * elsewhere a person decides (see `adoptionAdvice`).
+ */
+
+/** Resource types whose `terraform import` ID is this argument of their configuration (the provider's docs, "Import"). */
+export const IMPORT_ID_ATTRIBUTE: Readonly<Record<string, string>> = {
+  aws_cloudwatch_log_group: 'name',
+  aws_cloudwatch_log_delivery_destination: 'name',
+  aws_cloudwatch_log_delivery_source: 'name',
+  aws_iam_role: 'name',
+  aws_s3_bucket: 'bucket',
+  aws_cognito_user_pool_domain: 'domain',
+};
+
+/** The API's answers when a create finds its name taken (CloudWatch Logs, IAM, S3, and the generic wording). */
+const ALREADY_EXISTS = [
+  /ResourceAlreadyExistsException/,
+  /EntityAlreadyExists/,
+  /BucketAlreadyOwnedByYou/,
+  /Tags can only be provided when a resource is being created/,
+  /\balready exists\b/i,
+];
+
+export interface CutOffCreate {
+  /** `aws_cloudwatch_log_group.api_access-log_1A2B3C4D` */
+  readonly address: string;
+  readonly type: string;
+  /** The import ID when the type has a name-based one and the configuration holds it literally. */
+  readonly importId?: string;
+  /** Terraform's error summary: `creating CloudWatch Logs Log Group (/aws/x): ...ResourceAlreadyExistsException...` */
+  readonly error: string;
+}
+
+/**
+ * The creates in a failed apply's output (Terraform's, or cdktf deploy's copy of it) that failed because the object
+ * already exists. `config` is the synthesized stack (cdk.tf.json), read for the import IDs.
+ */
+export function cutOffCreates(output: string, config: { resource?: Record<string, Record<string, Record<string, unknown>>> }): CutOffCreate[] {
+  const text = output
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.replace(/^(?:\S+ {2})?\s*[│╷╵] ?/, '')) // Terraform's box, behind cdktf's "<stack>  " or its indent
+    .join('\n');
+  const found = new Map<string, CutOffCreate>();
+  for (const block of text.split(/^\s*Error: /m).slice(1)) {
+    const summary = block.split('\n')[0]!.trim();
+    const flat = block.replace(/\s+/g, ' '); // cdktf wraps long lines
+    if (!/^creating\b/i.test(summary) || !ALREADY_EXISTS.some((pattern) => pattern.test(flat))) continue;
+    // cdktf adds the construct path: "with aws_x.name (edge/cloudfront/x),"
+    const match = /\bwith ([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?: \([^)]*\))?,/.exec(flat) ?? /in resource\.([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)(?: \([^)]*\))?:/.exec(flat);
+    if (!match) continue;
+    const [, type, name] = match as unknown as [string, string, string];
+    const attribute = IMPORT_ID_ATTRIBUTE[type];
+    const value = attribute ? config.resource?.[type]?.[name]?.[attribute] : undefined;
+    const importId = typeof value === 'string' && !value.includes('${') ? value : undefined;
+    found.set(`${type}.${name}`, { address: `${type}.${name}`, type, ...(importId ? { importId } : {}), error: summary.length > 300 ? `${summary.slice(0, 300)}...` : summary });
+  }
+  return [...found.values()];
+}
+
+/** What a person does about cut-off creates npm start cannot adopt by itself (or about any, on a real environment). */
+export function adoptionAdvice(creates: readonly CutOffCreate[], stackDir: string): string {
+  return (
+    `These exist in AWS but not in the state (a create whose answer Terraform never recorded: an interrupt, or a retried request):\n` +
+    creates.map((c) => `  - ${c.address}: ${c.error}`).join('\n') +
+    `\nBring each under Terraform, then apply again: cd ${stackDir} && terraform import <address> <id> (the provider's docs for the type, "Import", name the id)` +
+    `; or delete the object in AWS and apply again.`
+  );
+}
