@@ -53,6 +53,21 @@ describe('progress of an apply (ApplyProgress)', () => {
   });
 });
 
+describe('progress of a plan (its refresh)', () => {
+  it('counts the resources read (managed resources refreshed, data sources read) until the first change starts', () => {
+    const time = clock();
+    const reports: string[] = [];
+    const progress = new ApplyProgress((text) => reports.push(text), { now: time.now });
+    progress.line('aws_vpc.network_vpc_1A2B: Refreshing state... [id=vpc-1]');
+    time.advance(5000);
+    progress.line('data.aws_iam_policy_document.ci_trust_1: Read complete after 0s [id=123]');
+    progress.line('local  aws_subnet.network_a_1: Refreshing state... [id=subnet-1]');
+    time.advance(5000);
+    progress.line('aws_subnet.network_b_2: Refreshing state... [id=subnet-2]');
+    expect(reports).toEqual(['1 resources read', '2 resources read', '4 resources read']);
+  });
+});
+
 describe('lineSplitter', () => {
   it('gives whole lines across chunks, and the unterminated last one at the end', () => {
     const lines: string[] = [];

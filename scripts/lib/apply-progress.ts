@@ -11,6 +11,8 @@
  * and reports at most one line every `intervalMs` (and one when the last resource is done):
  *
  *     23/75 resources done (31 %), 4 in progress; slowest: aws_lb.edge_origin_load-balancer_32908A3A 45 s, ...
+ *
+ * A plan (or an apply before its first change) reports its refresh: `40 resources read`.
  */
 
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -18,6 +20,8 @@ const PLAN = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/;
 const STARTED = /^([\w.\-[\]"]+): (?:Creating|Modifying|Destroying|Still creating|Still modifying|Still destroying)\.\.\./;
 const DONE = /^([\w.\-[\]"]+): (?:Creation|Modifications|Destruction) complete after /;
 const FAILED = /^[│ ]*Error: /;
+/** A plan's refresh: "Refreshing state... [id=...]" (a managed resource), "Read complete after 0s" (a data source). */
+const READ = /^([\w.\-[\]"]+): (?:Refreshing state\.\.\.|Read complete after )/;
 
 export interface ApplyProgressOptions {
   /** Milliseconds between two reports. @default 5000 */
@@ -33,6 +37,7 @@ export interface ApplyProgressOptions {
 export class ApplyProgress {
   private total: number | undefined;
   private done = 0;
+  private read = 0;
   private readonly running = new Map<string, number>();
   private lastReport = Number.NEGATIVE_INFINITY;
   private lastText = '';
@@ -74,6 +79,11 @@ export class ApplyProgress {
       this.maybeReport(false);
       return;
     }
+    if (READ.test(text)) {
+      this.read += 1;
+      this.maybeReport(false);
+      return;
+    }
     if (FAILED.test(text)) this.maybeReport(true);
   }
 
@@ -81,6 +91,8 @@ export class ApplyProgress {
   status(): string {
     const now = this.now();
     const total = this.total;
+    // Before the first change (a plan, or an apply still planning): how far its refresh is.
+    if (total === undefined && this.done === 0 && this.running.size === 0) return `${this.read} resources read`;
     const share = total ? ` (${Math.floor((100 * this.done) / total)} %)` : '';
     const slow = [...this.running.entries()]
       .sort((a, b) => a[1] - b[1])

@@ -108,10 +108,17 @@ export async function initBackend(env: Environment, stackDir: string, tfEnv: Nod
 }
 
 /** `terraform plan -detailed-exitcode -out` then `terraform show -json`: the plan and whether it changes anything. */
-export async function planStack(stackDir: string, planFile: string, tfEnv: NodeJS.ProcessEnv, options: { refreshOnly?: boolean } = {}): Promise<{ code: 0 | 2; plan: PlanJson }> {
+export async function planStack(
+  stackDir: string,
+  planFile: string,
+  tfEnv: NodeJS.ProcessEnv,
+  options: { refreshOnly?: boolean; report?: (text: string) => void } = {},
+): Promise<{ code: 0 | 2; plan: PlanJson }> {
   rmSync(planFile, { force: true });
   const args = ['plan', '-input=false', '-no-color', '-detailed-exitcode', '-lock-timeout=120s', `-out=${planFile}`, ...(options.refreshOnly ? ['-refresh-only'] : [])];
-  const result = await terraform(stackDir, args, { env: tfEnv, allowFailure: true });
+  // Resources read so far, every 5 s (a refresh reads every resource in the state: minutes on AWS).
+  const tracker = options.report && new ApplyProgress(options.report);
+  const result = await terraform(stackDir, args, { env: tfEnv, allowFailure: true, ...(tracker ? { onLine: (line: string) => tracker.line(line) } : {}) });
   if (result.code !== 0 && result.code !== 2) {
     throw knownFailure(result.stderr + result.stdout) ?? new Error(`terraform ${args.slice(0, -1).join(' ')} failed (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
   }
@@ -150,7 +157,7 @@ export async function planEnvironment(options: PlanRunOptions): Promise<PlanRunR
   await progress.step('emulator', () => requireEmulator(env));
   const { stackDir, stackJson } = await progress.step(`synth ${env.name}`, () => (options.synth ?? synthForPlan)(env, outDir));
   await progress.step(`terraform init (s3://${env.state.bucket}/${env.name}/)`, () => initBackend(env, stackDir, tfEnv));
-  const { code, plan } = await progress.step('terraform plan', () => planStack(stackDir, files.planFile, tfEnv));
+  const { code, plan } = await progress.step('terraform plan', () => planStack(stackDir, files.planFile, tfEnv, { report: (text) => progress.note(`terraform plan: ${text}`) }));
   writeFileSync(files.jsonFile, JSON.stringify(plan), { mode: 0o600 });
   const summary = await progress.step('summary', () => {
     const s = summarizePlan(plan, {
@@ -180,7 +187,9 @@ export async function driftEnvironment(options: Omit<PlanRunOptions, 'allowDestr
   await progress.step('emulator', () => requireEmulator(env));
   const { stackDir, stackJson } = await progress.step(`synth ${env.name}`, () => (options.synth ?? synthForPlan)(env, outDir));
   await progress.step(`terraform init (s3://${env.state.bucket}/${env.name}/)`, () => initBackend(env, stackDir, tfEnv));
-  const { plan } = await progress.step('terraform plan -refresh-only', () => planStack(stackDir, files.planFile, tfEnv, { refreshOnly: true }));
+  const { plan } = await progress.step('terraform plan -refresh-only', () =>
+    planStack(stackDir, files.planFile, tfEnv, { refreshOnly: true, report: (text) => progress.note(`terraform plan -refresh-only: ${text}`) }),
+  );
   writeFileSync(files.jsonFile, JSON.stringify(plan), { mode: 0o600 });
   const schemas = await progress.step('provider schema (computed-only attributes are not drift)', () => awsResourceSchemas(stackDir, tfEnv));
   const summary = summarizeDrift(plan, { environment: env.name, stackJson, schemas });

@@ -1,0 +1,20 @@
+import { fileSeconds, slowestFiles } from '../bench/run';
+
+describe('npm run bench: the slowest test files', () => {
+  const report = (seconds: Record<string, number>) => ({
+    testResults: Object.entries(seconds).map(([name, s]) => ({ name: `/repo/${name}`, startTime: 1_000, endTime: 1_000 + s * 1000 })),
+  });
+
+  it('reads each file\'s seconds from jest\'s --json report, relative to the project', () => {
+    expect(fileSeconds(report({ '__tests__/a.test.ts': 2.5 }), '/repo')).toEqual(new Map([['__tests__/a.test.ts', 2.5]]));
+  });
+
+  it('ranks files over every tier by their median over the runs, and keeps the n slowest', () => {
+    const unit = [fileSeconds(report({ 'u.test.ts': 1, 'v.test.ts': 9 }), '/repo'), fileSeconds(report({ 'u.test.ts': 3, 'v.test.ts': 1 }), '/repo'), fileSeconds(report({ 'u.test.ts': 2, 'v.test.ts': 1 }), '/repo')];
+    const emulator = [fileSeconds(report({ 'e.emulator.test.ts': 100 }), '/repo'), fileSeconds(report({ 'e.emulator.test.ts': 120 }), '/repo'), fileSeconds(report({ 'e.emulator.test.ts': 90 }), '/repo')];
+    expect(slowestFiles(new Map([['unit', unit], ['emulator', emulator]]), 2)).toEqual([
+      { file: 'e.emulator.test.ts', tier: 'emulator', medianSeconds: 100 },
+      { file: 'u.test.ts', tier: 'unit', medianSeconds: 2 }, // 1, 3, 2; v's one slow run (9, 1, 1) does not make it slow
+    ]);
+  });
+});
