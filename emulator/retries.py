@@ -11,13 +11,16 @@ exists" answer in the middle of an apply (AWS answers the same way: a retry is a
 whether the first attempt had been answered, with what status and after how long, or was still running.
 Nothing here changes an answer.
 """
+import io
 import re
 import sys
+import urllib.parse
 import threading
 import time
 from collections import OrderedDict
 
 ATTEMPT = re.compile(r"attempt=(\d+)")
+CLIENT = re.compile(r"(?:terraform-provider-aws|aws-sdk-[\w-]+|Boto3|botocore)/\S+")
 KEEP = 2000  # invocations remembered (oldest dropped first)
 
 
@@ -42,14 +45,17 @@ class RetryLog:
             while len(self._seen) > KEEP:
                 self._seen.popitem(last=False)
         if attempt > 1:
-            what = environ.get("HTTP_X_AMZ_TARGET") or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
+            what = environ.get("HTTP_X_AMZ_TARGET") or f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}{_action(environ)}"
+            agent = environ.get("HTTP_USER_AGENT") or "no User-Agent"
+            named = CLIENT.search(agent)  # Terraform's provider starts its User-Agent with "APN/1.0 HashiCorp/1.0"
+            client = named.group(0) if named else agent.split(" ")[0]
             if earlier is None:
                 before = "its earlier attempt was not seen"
             elif earlier["status"] is None:
                 before = f"attempt {attempt - 1} still running after {time.monotonic() - earlier['started']:.1f} s"
             else:
                 before = f"attempt {attempt - 1} was answered {earlier['status']} after {earlier['seconds']:.1f} s"
-            self._stream.write(f"emulator: retried request (attempt {attempt}): {what}; {before}\n")
+            self._stream.write(f"emulator: retried request (attempt {attempt}): {what} from {client}; {before}\n")
             self._stream.flush()
 
         def recording_start_response(status_line, headers, exc_info=None):
@@ -58,3 +64,14 @@ class RetryLog:
             return start_response(status_line, headers, exc_info) if exc_info else start_response(status_line, headers)
 
         return self._app(environ, recording_start_response)
+
+
+def _action(environ) -> str:
+    """` Action=CreateTargetGroup` for a query-protocol request (a form body), read and put back for the app."""
+    length = environ.get("CONTENT_LENGTH") or ""
+    if "x-www-form-urlencoded" not in environ.get("CONTENT_TYPE", "") or not length.isdigit() or not 0 < int(length) <= 1 << 16:
+        return ""
+    body = environ["wsgi.input"].read(int(length))
+    environ["wsgi.input"] = io.BytesIO(body)
+    action = urllib.parse.parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[-1]
+    return f" Action={action}" if action else ""

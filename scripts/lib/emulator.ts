@@ -17,6 +17,8 @@ export interface Emulator {
   /** `http://127.0.0.1:<port>`: the endpoint every AWS service of the platform is pointed at. */
   readonly endpoint: string;
   readonly port: number;
+  /** The end of its stderr (the last 16 KiB): server errors, and the requests an AWS SDK retried (emulator/retries.py). */
+  log(): string;
   /** Stops the emulator and resolves once its process has exited. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -173,6 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     endpoint,
     port: Number(new URL(endpoint).port),
+    log: () => stderr,
     stop(): Promise<void> {
       stopping ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {

@@ -1,0 +1,57 @@
+/**
+ * The emulator's log of retried requests (emulator/retries.py): an AWS SDK sends every attempt of one call with the
+ * same amz-sdk-invocation-id and `amz-sdk-request: attempt=N`; a retry is logged with what became of its first
+ * attempt. A retried create the emulator carried out is refused as AWS refuses it (a retry is a new request).
+ */
+import { awsRequest } from '../helpers/aws-request';
+import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
+
+// The shape of the AWS provider's User-Agent (its first word, APN/1.0, is what the emulator logged before).
+const TERRAFORM_AGENT = 'APN/1.0 HashiCorp/1.0 Terraform/1.11.4 (+https://www.terraform.io) terraform-provider-aws/5.100.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.36.3 ua/2.1 os/linux';
+
+describe('retried requests in the emulator log', () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  afterAll(async () => {
+    await emulator.stop();
+  });
+
+  const createLogGroup = (name: string, invocation: string, attempt: number) =>
+    awsRequest(emulator.endpoint, {
+      service: 'logs',
+      region: 'eu-west-1',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.CreateLogGroup', 'user-agent': TERRAFORM_AGENT, 'amz-sdk-invocation-id': invocation, 'amz-sdk-request': `attempt=${attempt}; max=25` },
+      body: JSON.stringify({ logGroupName: name }),
+    });
+
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 40 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+
+  it('logs a retry of a create whose first attempt was carried out, and answers it as AWS does: already exists', async () => {
+    expect((await createLogGroup('/retried/one', 'inv-1', 1)).status).toBe(200);
+    const retry = await createLogGroup('/retried/one', 'inv-1', 2);
+    expect(retry.status).toBe(400);
+    expect(retry.text).toContain('ResourceAlreadyExistsException');
+    await until(() => emulator.log().includes('retried request'));
+    expect(emulator.log()).toMatch(/emulator: retried request \(attempt 2\): Logs_20140328\.CreateLogGroup from terraform-provider-aws\/5\.100\.0; attempt 1 was answered 200 after \d+\.\d s/);
+  });
+
+  it('names a query-protocol retry by its Action, and says when its first attempt was not seen; first attempts are not logged', async () => {
+    await awsRequest(emulator.endpoint, {
+      service: 'elasticloadbalancing',
+      region: 'eu-west-1',
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'amz-sdk-invocation-id': 'inv-2', 'amz-sdk-request': 'attempt=3; max=25' },
+      body: new URLSearchParams({ Action: 'DescribeLoadBalancers', Version: '2015-12-01' }).toString(),
+    });
+    await createLogGroup('/retried/two', 'inv-3', 1);
+    await until(() => emulator.log().includes('Action=DescribeLoadBalancers'));
+    expect(emulator.log()).toMatch(/retried request \(attempt 3\): POST \/ Action=DescribeLoadBalancers from \S+; its earlier attempt was not seen/);
+    expect(emulator.log()).not.toContain('/retried/two');
+    expect(emulator.log().match(/retried request/g)).toHaveLength(2);
+  });
+});
