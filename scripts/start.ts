@@ -25,6 +25,7 @@ import { emulatorInventory } from './lib/emulator-inventory';
 import { Progress, StepError, table } from './lib/progress';
 import { readStackJson, stackDir, synthEnvironments } from './lib/synth';
 import { knownFailure, PROJECT_ROOT, run, terraform, terraformEnv } from './lib/terraform';
+import { withoutColour } from './lib/terraform-output';
 import { overlayPlan, verify } from './lib/verify';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { localWork } from './lib/local-work';
@@ -116,12 +117,17 @@ async function main(): Promise<number> {
       return flags.has('--terraform') ? terraformApply(dir, tfEnv, onLine) : cdktfDeploy(stack, dir, work.outdir, tfEnv, onLine);
     };
     applied = await progress.step(deployStep, async () => {
+      // A failure, with the objects a cut-off create left in the emulator but not in the state (none after a Ctrl-C).
+      const failure = (result: { output: string; error: Error }) => {
+        const creates = interruptedBy() ? [] : cutOffCreates(result.output, readStackJson(stack, work.outdir));
+        return { creates, error: creates.length > 0 ? new Error(`${result.error.message}\n\n${adoptionAdvice(creates, dir)}`) : result.error };
+      };
       const first = await deploy();
       if (!('output' in first)) return first.counts;
-      // Objects a cut-off create left in the emulator but not in the state: adopted (terraform import), then deployed again.
-      const creates = interruptedBy() ? [] : cutOffCreates(first.output, readStackJson(stack, work.outdir));
+      // Those whose import ID the configuration holds are adopted (terraform import), then the deploy runs again.
+      const { creates, error } = failure(first);
       const adoptable = creates.filter((c) => c.importId !== undefined);
-      if (adoptable.length === 0) throw creates.length > 0 ? new Error(`${first.error.message}\n\n${adoptionAdvice(creates, dir)}`) : first.error;
+      if (adoptable.length === 0) throw error;
       progress.note(
         `${adoptable.length} object(s) exist in the emulator but not in the state (a create whose answer Terraform never recorded: an interrupt, or a retried request); importing them, then deploying again:\n` +
           adoptable.map((c) => `  - ${c.address} (${c.importId})`).join('\n') +
@@ -131,7 +137,8 @@ async function main(): Promise<number> {
         await terraform(dir, ['import', '-input=false', '-no-color', '-lock-timeout=30s', create.address, create.importId!], { env: tfEnv });
       }
       const second = await deploy();
-      if ('output' in second) throw second.error;
+      // Still failing: the rest (objects without a name-based import ID, or another error) are named with what to do.
+      if ('output' in second) throw failure(second).error;
       return second.counts;
     });
 
@@ -262,7 +269,7 @@ export interface AppliedCounts {
 }
 
 export function appliedCounts(output: string): AppliedCounts | undefined {
-  const match = /Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(output.replace(/\x1b\[[0-9;]*m/g, ''));
+  const match = /Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(withoutColour(output));
   return match ? { added: Number(match[1]), changed: Number(match[2]), destroyed: Number(match[3]) } : undefined;
 }
 
@@ -271,7 +278,7 @@ export function appliedCounts(output: string): AppliedCounts | undefined {
  * prints when its Terraform ends unexpectedly (killed, or crashed), which says nothing about the cause.
  */
 export function explainCdktfFailure(output: string): string {
-  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+  const lines = withoutColour(output).split('\n');
   const stackLine = (line: string) => /^\s+at\s/.test(line) || /^\s*(TypeError|ReferenceError|RangeError|SyntaxError)(\s\[\w+\])?:/.test(line) || /node:internal|^\s*\^+\s*$|^Node\.js v\d/.test(line);
   const stack = lines.filter(stackLine).length;
   const kept = lines.filter((line) => !stackLine(line));

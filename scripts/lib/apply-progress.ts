@@ -14,8 +14,8 @@
  *
  * A plan (or an apply before its first change) reports its refresh: `40 resources read`.
  */
+import { terraformLine } from './terraform-output';
 
-const ANSI = /\x1b\[[0-9;]*m/g;
 const PLAN = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/;
 const STARTED = /^([\w.\-[\]"]+): (?:Creating|Modifying|Destroying|Still creating|Still modifying|Still destroying)\.\.\./;
 const DONE = /^([\w.\-[\]"]+): (?:Creation|Modifications|Destruction) complete after /;
@@ -57,7 +57,7 @@ export class ApplyProgress {
 
   /** One line of Terraform's output (cdktf's "<stack>  " prefix and colours are removed here). */
   line(raw: string): void {
-    const text = raw.replace(ANSI, '').replace(/^\S+ {2}(?=\S)/, '').trim();
+    const text = terraformLine(raw).trim();
     const plan = PLAN.exec(text);
     if (plan && this.total === undefined) {
       this.total = Number(plan[1]) + Number(plan[2]) + Number(plan[3]);

@@ -7,6 +7,7 @@
  * (from that error, or by asking Terraform for the lock without taking it) and says what to do.
  */
 import { terraform } from './terraform';
+import { terraformLines } from './terraform-output';
 
 export interface LockInfo {
   readonly id: string;
@@ -23,7 +24,7 @@ export const SAFE_UNLOCK_AGE_MS = 15 * 60_000;
 
 /** The lock in Terraform's "Error acquiring the state lock" output (colours and box drawing allowed), or undefined. */
 export function parseLockError(output: string): LockInfo | undefined {
-  const text = output.replace(/\x1b\[[0-9;]*m/g, '').replace(/^[│╷╵ ]+/gm, '');
+  const text = terraformLines(output).join('\n');
   if (!/Error acquiring the state lock/.test(text)) return undefined;
   const field = (name: string) => new RegExp(`^\\s*${name}:[ \\t]*(.*)$`, 'm').exec(text)?.[1]?.trim();
   const id = field('ID');
