@@ -144,7 +144,7 @@ export function slowestFiles(runsByTier: ReadonlyMap<string, readonly Map<string
 
 /** `npm test` split by tier (each tier is its own jest project), and the ten slowest files over the tiers. */
 function benchTests(runs: number, work: string): Section[] {
-  const jest = join(PROJECT_ROOT, 'node_modules', '.bin', 'jest');
+  // Each tier as npm test runs it: its npm script (its worker count is there).
   const runsByTier = new Map<string, Map<string, number>[]>();
   const results = (['unit', 'terraform', 'emulator'] as const).map((tier) => {
     let run = 0;
@@ -155,7 +155,7 @@ function benchTests(runs: number, work: string): Section[] {
       runs,
       () => {
         const report = join(work, `jest-${tier}-${run++}.json`);
-        const timed = sample(jest, ['--selectProjects', tier, '--silent', '--json', '--outputFile', report], { cwd: PROJECT_ROOT });
+        const timed = sample('npm', ['run', '-s', `test:${tier}`, '--', '--silent', '--json', '--outputFile', report], { cwd: PROJECT_ROOT });
         perRun.push(fileSeconds(JSON.parse(readFileSync(report, 'utf8'))));
         return timed;
       },
