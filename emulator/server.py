@@ -92,6 +92,13 @@ def main(argv: list) -> int:
             if args.verbose or status >= 500:
                 super().log_request(code, size)
 
+        def connection_dropped(self, error, environ=None):
+            # The client closed the connection before the answer was written (werkzeug says nothing by default): an
+            # SDK then retries a call the emulator may have carried out. Logged, with the retry log's lines.
+            what = f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}" if environ else "a request"
+            sys.stderr.write(f"emulator: connection dropped by the client while answering {what}: {error!r}\n")
+            sys.stderr.flush()
+
     logging.getLogger("werkzeug").setLevel(logging.INFO)
     app = DomainDispatcherApplication(create_backend_app)
     if args.record:

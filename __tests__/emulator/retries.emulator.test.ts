@@ -3,6 +3,7 @@
  * same amz-sdk-invocation-id and `amz-sdk-request: attempt=N`; a retry is logged with what became of its first
  * attempt. A retried create the emulator carried out is refused as AWS refuses it (a retry is a new request).
  */
+import { connect } from 'node:net';
 import { awsRequest } from '../helpers/aws-request';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 
@@ -52,5 +53,26 @@ describe('retried requests in the emulator log', () => {
     await until(() => emulator.log().includes('Action=DescribeLoadBalancers'));
     expect(emulator.log()).toMatch(/retried request \(attempt 3\): POST \/ Action=DescribeLoadBalancers from \S+; its earlier attempt was not seen/);
     expect(emulator.log().match(/retried request/g)).toHaveLength(2);
+  });
+
+  it('logs a connection the client dropped before its answer was written (the other side of a retry)', async () => {
+    const body = 'Action=DescribeLoadBalancers&Version=2015-12-01';
+    const { port } = new URL(emulator.endpoint);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+            `Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0\r\n` +
+            `Content-Length: ${body.length}\r\n\r\n${body}`,
+          () => {
+            socket.resetAndDestroy(); // a reset, not a close: the emulator's answer finds the connection gone
+            resolve();
+          },
+        );
+      });
+      socket.on('error', reject);
+    });
+    await until(() => emulator.log().includes('connection dropped'));
+    expect(emulator.log()).toMatch(/emulator: connection dropped by the client while answering POST \/: ConnectionResetError/);
   });
 });

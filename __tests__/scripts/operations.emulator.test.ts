@@ -6,7 +6,7 @@
  * behind Terraform's back (drift), a Terraform killed mid-apply (start says so; the lock it left is named; unlock), destroy with a
  * leftover (the state bucket kept; destroy runs again), and a killed emulator (reported with its log).
  */
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runningDaemon, startDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
@@ -104,7 +104,14 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     if (listed.includes(destination)) {
       await terraform(stackDir, ['state', 'rm', destination], { env: tfEnv });
     } else if ((await logs('GetDeliveryDestination', { name })).status !== 200) {
-      const created = await logs('PutDeliveryDestination', { name, outputFormat: 'json', deliveryDestinationConfiguration: { destinationResourceArn: `arn:aws:logs:us-east-1:123456789012:log-group:/aws/cloudfront/${name}` }, tags: { Environment: 'local' } });
+      // Created as the cut-off create would have: the configured log group and the provider's tags (a different
+      // destination or tags would make the import an update, a case of its own).
+      const config = stack() as unknown as { provider: { aws: { alias?: string; default_tags?: { tags: Record<string, string> }[] }[] }; resource: Record<string, Record<string, Record<string, any>>> };
+      const declared = config.resource.aws_cloudwatch_log_delivery_destination![destination.split('.')[1]!]!;
+      const group = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.arn\}$/.exec(declared.delivery_destination_configuration[0].destination_resource_arn)![1]!;
+      const groupName = config.resource.aws_cloudwatch_log_group![group]!.name as string;
+      const tags = { ...config.provider.aws.find((p) => p.alias === 'us_east_1')!.default_tags?.[0]?.tags, ...declared.tags };
+      const created = await logs('PutDeliveryDestination', { name, outputFormat: declared.output_format, deliveryDestinationConfiguration: { destinationResourceArn: `arn:aws:logs:us-east-1:123456789012:log-group:${groupName}` }, tags });
       expect(created.status).toBe(200);
     }
     expect((await logs('GetDeliveryDestination', { name })).status).toBe(200);
@@ -215,11 +222,14 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     const name = /^\s*name\s+=\s+"([^"]+)"/m.exec(shown)![1]!;
     await terraform(stackDir, ['state', 'rm', group], { env: tfEnv }); // Terraform forgets it; the emulator keeps it
 
+    const daemonPid = (await runningDaemon(join(work, 'emulator')))!.pid;
     const first = await runScript('scripts/destroy.ts', ['local'], env);
     expect(first.code).toBe(1);
     expect(first.stderr).toContain('check the emulator holds nothing else of the platform');
     expect(first.stderr).toContain(name);
     expect(first.stderr).toContain('the state bucket is kept');
+    // the platform's destroy streamed its progress to the last resource (the leftover is found after it)
+    expect(first.stderr).toMatch(/terraform destroy \(platform\): (\d+)\/\1 resources done \(100 %\)/);
     expect((await awsRequest(endpoint, { service: 's3', region: REGION, method: 'HEAD', path: '/platform-tfstate-local' })).status).toBe(200);
     expect(await runningDaemon(join(work, 'emulator'))).toBeDefined();
 
@@ -228,7 +238,11 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     const second = await runScript('scripts/destroy.ts', ['local'], env);
     if (second.code !== 0) throw new Error(`the second destroy exited ${second.code}:\n${second.stderr.slice(-3000)}`);
     expect(second.stdout).toContain('Destroyed the local platform and its state bucket');
+    expect(second.stderr).toMatch(/check the emulator holds none of the resources: done/);
+    expect(second.stdout).toMatch(/the emulator holds none of them/);
     expect(await runningDaemon(join(work, 'emulator'))).toBeUndefined();
+    expect(() => process.kill(daemonPid, 0)).toThrow();
+    expect(existsSync(join(work, 'bootstrap-state', 'local', 'terraform.tfstate'))).toBe(false);
     expect(processesIn(work)).toEqual([]);
   }, 600_000);
 
