@@ -1,4 +1,6 @@
-import { fileSeconds, slowestFiles } from '../bench/run';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileSeconds, slowestFiles, testTiers } from '../bench/run';
 
 describe('npm run bench: the slowest test files', () => {
   const report = (seconds: Record<string, number>) => ({
@@ -16,5 +18,16 @@ describe('npm run bench: the slowest test files', () => {
       { file: 'e.emulator.test.ts', tier: 'emulator', medianSeconds: 100 },
       { file: 'u.test.ts', tier: 'unit', medianSeconds: 2 }, // 1, 3, 2; v's one slow run (9, 1, 1) does not make it slow
     ]);
+  });
+});
+
+describe('npm test and its tiers', () => {
+  const scripts: Record<string, string> = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).scripts;
+
+  it('runs every jest project through its own script, in the order the bench times them', () => {
+    const tiers = testTiers();
+    expect(tiers).toEqual(['unit', 'cli', 'terraform', 'emulator']);
+    for (const tier of tiers) expect(scripts[`test:${tier}`]).toMatch(new RegExp(`^jest --selectProjects ${tier}( |$)`));
+    expect(scripts.test).toBe(['npm run typecheck', ...tiers.map((tier) => `npm run -s test:${tier}`)].join(' && '));
   });
 });

@@ -142,11 +142,17 @@ export function slowestFiles(runsByTier: ReadonlyMap<string, readonly Map<string
   return all.sort((a, b) => b.medianSeconds - a.medianSeconds).slice(0, n);
 }
 
+/** The test tiers, in npm test's order: jest.config.js's projects (each has its `npm run test:<tier>` script). */
+export function testTiers(): string[] {
+  const config = require(join(PROJECT_ROOT, 'jest.config.js')) as { projects: { displayName: string }[] };
+  return config.projects.map((project) => project.displayName);
+}
+
 /** `npm test` split by tier (each tier is its own jest project), and the ten slowest files over the tiers. */
 function benchTests(runs: number, work: string): Section[] {
   // Each tier as npm test runs it: its npm script (its worker count is there).
   const runsByTier = new Map<string, Map<string, number>[]>();
-  const results = (['unit', 'terraform', 'emulator'] as const).map((tier) => {
+  const results = testTiers().map((tier) => {
     let run = 0;
     const perRun: Map<string, number>[] = [];
     runsByTier.set(tier, perRun);
