@@ -5,6 +5,7 @@
  */
 import { connect } from 'node:net';
 import { awsRequest } from '../helpers/aws-request';
+import { until } from '../helpers/until';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 
 // The shape of the AWS provider's User-Agent (its first word, APN/1.0, is what the emulator logged before).
@@ -28,16 +29,15 @@ describe('retried requests in the emulator log', () => {
       body: JSON.stringify({ logGroupName: name }),
     });
 
-  const until = async (check: () => boolean) => {
-    for (let i = 0; i < 40 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-  };
+  /** The emulator writes its log line after its answer: the test waits for the line, 2 s at most. */
+  const logged = (text: string) => until(`the emulator to log "${text}"`, () => emulator.log().includes(text), { timeoutMs: 2_000, intervalMs: 50 });
 
   it('logs a retry of a create whose first attempt was carried out, and answers it as AWS does: already exists', async () => {
     expect((await createLogGroup('/retried/one', 'inv-1', 1)).status).toBe(200);
     const retry = await createLogGroup('/retried/one', 'inv-1', 2);
     expect(retry.status).toBe(400);
     expect(retry.text).toContain('ResourceAlreadyExistsException');
-    await until(() => emulator.log().includes('retried request'));
+    await logged('retried request');
     expect(emulator.log()).toMatch(/emulator: retried request \(attempt 2\): Logs_20140328\.CreateLogGroup from terraform-provider-aws\/5\.100\.0; attempt 1 was answered 200 after \d+\.\d s/);
   });
 
@@ -50,16 +50,16 @@ describe('retried requests in the emulator log', () => {
       body: new URLSearchParams({ Action: 'DescribeLoadBalancers', Version: '2015-12-01' }).toString(),
     });
     await createLogGroup('/retried/two', 'inv-3', 1);
-    await until(() => emulator.log().includes('Action=DescribeLoadBalancers'));
+    await logged('Action=DescribeLoadBalancers');
     expect(emulator.log()).toMatch(/retried request \(attempt 3\): POST \/ Action=DescribeLoadBalancers from \S+; its earlier attempt was not seen/);
     expect(emulator.log().match(/retried request/g)).toHaveLength(2);
   });
 
   it('logs a connection the client dropped before its answer was written (the other side of a retry)', async () => {
     const body = 'Action=DescribeLoadBalancers&Version=2015-12-01';
-    const { port } = new URL(emulator.endpoint);
+    const { port } = emulator;
     await new Promise<void>((resolve, reject) => {
-      const socket = connect(Number(port), '127.0.0.1', () => {
+      const socket = connect(port, '127.0.0.1', () => {
         socket.write(
           `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
             `Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0\r\n` +
@@ -72,7 +72,7 @@ describe('retried requests in the emulator log', () => {
       });
       socket.on('error', reject);
     });
-    await until(() => emulator.log().includes('connection dropped'));
+    await logged('connection dropped');
     expect(emulator.log()).toMatch(/emulator: connection dropped by the client while answering POST \/: ConnectionResetError/);
   });
 });

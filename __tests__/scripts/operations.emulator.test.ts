@@ -14,6 +14,7 @@ import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
 import { terraform, terraformEnv } from '../../scripts/lib/terraform';
 import { awsRequest } from '../helpers/aws-request';
 import { runScript, startScript } from '../helpers/run-script';
+import { until } from '../helpers/until';
 
 const REGION = 'eu-west-1';
 const STATE = '/platform-tfstate-local/local/platform.tfstate';
@@ -33,13 +34,6 @@ function processesIn(dir: string): string[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}`);
-    await sleep(250);
-  }
-}
 
 describe('operations on local: interrupted runs, locks, replacements, drift, destroy', () => {
   let work: string;
@@ -67,7 +61,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
   it('Ctrl-C 60 s into the deploy: Terraform stops cleanly and releases its lock, no process is left but the emulator; a second npm start meanwhile is refused, naming the first', async () => {
     // Its own process group, as a terminal's foreground job: Ctrl-C reaches the group, not the children's groups.
     const first = startScript('scripts/start.ts', [], env, { detached: true });
-    await until('the deploy to start', () => first.output().includes('[start] cdktf deploy local ...'), 300_000);
+    await until('the deploy to start', () => first.output().includes('[start] cdktf deploy local ...'), { timeoutMs: 300_000 });
     const second = await runScript('scripts/start.ts', [], env);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`npm start is already running in this checkout (pid ${first.child.pid}`);
@@ -182,7 +176,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
   it('a Terraform killed mid-apply under npm start: start says the apply did not finish, no provider outlives it; the lock it left is named by the next npm start and released by npm run unlock (a young lock only with --force)', async () => {
     // The drift above gives the apply work to do. Killed with SIGKILL once it holds the state lock, it cannot release it.
     const run = startScript('scripts/start.ts', [], env);
-    await until('the apply to take the state lock', async () => (await lockObject()) === 200, 300_000);
+    await until('the apply to take the state lock', async () => (await lockObject()) === 200, { timeoutMs: 300_000 });
     const terraforms = () => processesIn(stackDir).filter((p) => /^\d+ \S*terraform /.test(p)).map((p) => Number(p.split(' ')[0]));
     for (const pid of terraforms()) process.kill(pid, 'SIGKILL');
     const killed = await run.done;
@@ -256,7 +250,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
       } catch {
         return true;
       }
-    }, 10_000);
+    }, { timeoutMs: 10_000 });
     const drift = await runScript('scripts/drift.ts', ['local', '--out', join(work, 'plans')], env);
     expect(drift.code).toBe(1);
     expect(drift.stderr).toContain(`the local emulator is no longer running: it died or was killed (pid ${daemon.pid}`);

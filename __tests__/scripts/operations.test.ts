@@ -11,6 +11,7 @@ import { appliedCounts, explainCdktfFailure } from '../../scripts/start';
 import { descendants } from '../../scripts/lib/interrupt';
 import { environmentOfLock, lockMessage, parseLockError } from '../../scripts/lib/state-lock';
 import { acquireWorkLock, WorkLockedError } from '../../scripts/lib/work-lock';
+import { until } from '../helpers/until';
 
 /** Terraform 1.11's error, as it prints it (with -no-color: the box drawing stays). */
 const LOCK_ERROR = `
@@ -105,15 +106,9 @@ describe('Ctrl-C reaches Terraform below cdktf-cli', () => {
   test('the processes below a child are found by name, grandchildren included', async () => {
     const child = spawn('bash', ['-c', 'sleep 30 & sleep 30 & wait'], { detached: true });
     try {
-      const found = await (async () => {
-        for (let i = 0; i < 40; i++) {
-          const list = descendants(child.pid!);
-          if (list.filter((p) => p.name === 'sleep').length === 2) return list;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        return descendants(child.pid!);
-      })();
-      expect(found.filter((p) => p.name === 'sleep')).toHaveLength(2);
+      const sleeps = () => descendants(child.pid!).filter((p) => p.name === 'sleep');
+      await until('both sleeps to start', () => sleeps().length === 2, { timeoutMs: 2_000, intervalMs: 50 });
+      expect(sleeps()).toHaveLength(2);
     } finally {
       process.kill(-child.pid!, 'SIGKILL');
     }

@@ -22,6 +22,7 @@ import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { Progress } from '../../scripts/lib/progress';
 import { terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';
 import { addS3Backend, stateKey } from '../../stacks/backend';
+import { until } from '../helpers/until';
 
 const PROBE_KIND = 'lock-probe';
 /** Long enough for a second Terraform (no providers: under a second idle) to start, find the lock and give up on a loaded machine. */
@@ -152,11 +153,9 @@ describe('Terraform state in S3 (emulator)', () => {
     expect(probeDir).toBeDefined();
     // GIVEN an apply that holds the lock (its create sleeps)
     const holder = apply('2', HOLD_SECONDS);
-    const deadline = Date.now() + 60_000;
-    while (!(await lockExists())) {
-      if (Date.now() > deadline) throw new Error(`the first apply did not take the lock within 60 s:\n${(await Promise.race([holder, Promise.resolve(undefined)]))?.stderr ?? ''}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await until('the first apply to take the lock', lockExists, { timeoutMs: 60_000 }).catch(async (error: Error) => {
+      throw new Error(`${error.message}; its output so far:\n${(await Promise.race([holder, Promise.resolve(undefined)]))?.stderr ?? '(still running)'}`);
+    });
     const before = await stateObject();
 
     // WHEN a second apply starts meanwhile (no waiting for the lock)
