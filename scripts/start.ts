@@ -18,7 +18,7 @@ import { alive, EmulatorDiedError, startBackground, startDaemon, stopDaemon, typ
 import { exitCodeOf, handleInterrupts, interruptedBy } from './lib/interrupt';
 import { currentLock, lockMessage, StateLockedError, type LockInfo } from './lib/state-lock';
 import { acquireWorkLock } from './lib/work-lock';
-import { adoptionAdvice, cutOffCreates } from './lib/adopt';
+import { deployAdopting, type DeployAttempt } from './lib/adopt';
 import { ApplyProgress } from './lib/apply-progress';
 import { edgeDaemonDir, localCognitoBaseUrl } from './lib/outputs';
 import { emulatorInventory } from './lib/emulator-inventory';
@@ -116,31 +116,19 @@ async function main(): Promise<number> {
       const onLine = (line: string) => tracker.line(line);
       return flags.has('--terraform') ? terraformApply(dir, tfEnv, onLine) : cdktfDeploy(stack, dir, work.outdir, tfEnv, onLine);
     };
-    applied = await progress.step(deployStep, async () => {
-      // A failure, with the objects a cut-off create left in the emulator but not in the state (none after a Ctrl-C).
-      const failure = (result: { output: string; error: Error }) => {
-        const creates = interruptedBy() ? [] : cutOffCreates(result.output, readStackJson(stack, work.outdir));
-        return { creates, error: creates.length > 0 ? new Error(`${result.error.message}\n\n${adoptionAdvice(creates, dir)}`) : result.error };
-      };
-      const first = await deploy();
-      if (!('output' in first)) return first.counts;
-      // Those whose import ID the configuration holds are adopted (terraform import), then the deploy runs again.
-      const { creates, error } = failure(first);
-      const adoptable = creates.filter((c) => c.importId !== undefined);
-      if (adoptable.length === 0) throw error;
-      progress.note(
-        `${adoptable.length} object(s) exist in the emulator but not in the state (a create whose answer Terraform never recorded: an interrupt, or a retried request); importing them, then deploying again:\n` +
-          adoptable.map((c) => `  - ${c.address} (${c.importId})`).join('\n') +
-          retriedRequests(emulator!.log),
-      );
-      for (const create of adoptable) {
-        await terraform(dir, ['import', '-input=false', '-no-color', '-lock-timeout=30s', create.address, create.importId!], { env: tfEnv });
-      }
-      const second = await deploy();
-      // Still failing: the rest (objects without a name-based import ID, or another error) are named with what to do.
-      if ('output' in second) throw failure(second).error;
-      return second.counts;
-    });
+    applied = await progress.step(deployStep, () =>
+      deployAdopting({
+        deploy,
+        config: () => readStackJson(stack, work.outdir),
+        stackDir: dir,
+        importObject: async (address, id) => {
+          await terraform(dir, ['import', '-input=false', '-no-color', '-lock-timeout=30s', address, id], { env: tfEnv });
+        },
+        interrupted: () => interruptedBy() !== undefined,
+        note: (text) => progress.note(text),
+        retriedRequests: () => retriedRequests(emulator!.log),
+      }),
+    );
 
     await progress.step('plan again: no changes expected', async () => {
       const result = await terraform(dir, ['plan', '-detailed-exitcode', '-input=false', '-no-color', '-lock-timeout=30s'], { env: tfEnv, allowFailure: true });
@@ -235,7 +223,7 @@ function retriedRequests(log: string): string {
   return lines.length === 0 ? '' : `\nRequests the AWS SDK retried, from the emulator's log (${log}):\n${lines.slice(-10).map((line) => `  ${line.slice('emulator: '.length)}`).join('\n')}`;
 }
 
-type DeployResult = { readonly counts: AppliedCounts | undefined } | { readonly output: string; readonly error: Error };
+type DeployResult = DeployAttempt<AppliedCounts | undefined>;
 
 /** `cdktf deploy <stack>` of the synthesized stack; a failure carries Terraform's output (for cutOffCreates). */
 async function cdktfDeploy(stack: string, dir: string, outdir: string, tfEnv: NodeJS.ProcessEnv, onLine: (line: string) => void): Promise<DeployResult> {

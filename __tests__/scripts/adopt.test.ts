@@ -1,4 +1,4 @@
-import { adoptionAdvice, cutOffCreates } from '../../scripts/lib/adopt';
+import { adoptionAdvice, cutOffCreates, deployAdopting, type DeployAttempt } from '../../scripts/lib/adopt';
 
 const config = {
   resource: {
@@ -95,5 +95,70 @@ describe('objects in AWS but not in the state (cutOffCreates)', () => {
     const advice = adoptionAdvice(cutOffCreates(cdktfOutput, config), '/work/cdktf.out/stacks/local');
     expect(advice).toContain('aws_cloudwatch_log_delivery_destination.edge_cloudfront_access-log-destination_B884BEFC: creating CloudWatch Logs Delivery Destination');
     expect(advice).toContain('cd /work/cdktf.out/stacks/local && terraform import <address> <id>');
+  });
+});
+
+describe('a deploy that adopts what cut-off creates left behind (deployAdopting, npm start on local)', () => {
+  // The deploys are stand-ins that answer with recorded output (above): the real path, an interrupted npm start whose
+  // next run adopts and finishes, is the operations emulator test. Here: which branch runs, with which message.
+  const executionLogGroup = boxed(
+    'creating CloudWatch Logs Log Group (API-Gateway-Execution-Logs_abc/v1): ResourceAlreadyExistsException: The specified log group already exists',
+    'aws_cloudwatch_log_group.api_execution-log_5E6F7A8B',
+    '',
+  );
+  function run(attempts: DeployAttempt<string>[], interrupted = false) {
+    const imports: string[] = [];
+    const notes: string[] = [];
+    let deploys = 0;
+    const result = deployAdopting({
+      deploy: async () => attempts[deploys++]!,
+      config: () => config,
+      stackDir: '/work/cdktf.out/stacks/local',
+      importObject: async (address, id) => void imports.push(`${address} ${id}`),
+      interrupted: () => interrupted,
+      note: (text) => void notes.push(text),
+      retriedRequests: () => '\nRequests the AWS SDK retried: PutDeliveryDestination',
+    });
+    return { result, imports, notes, deploys: () => deploys };
+  }
+  const failed = (output: string): DeployAttempt<string> => ({ output, error: new Error('cdktf deploy exited 1') });
+
+  it('returns the first deploy\'s counts when it succeeds, and imports nothing', async () => {
+    const { result, imports, deploys } = run([{ counts: 'applied' }]);
+    await expect(result).resolves.toBe('applied');
+    expect(imports).toEqual([]);
+    expect(deploys()).toBe(1);
+  });
+
+  it('imports each object whose name is its import ID, says so with the retried requests, and deploys again', async () => {
+    const { result, imports, notes, deploys } = run([failed(cdktfOutput), { counts: 'applied' }]);
+    await expect(result).resolves.toBe('applied');
+    expect(imports).toEqual(['aws_cloudwatch_log_delivery_destination.edge_cloudfront_access-log-destination_B884BEFC platform-local-edge-access-logs']);
+    expect(deploys()).toBe(2);
+    expect(notes.join('\n')).toMatch(/1 object\(s\) exist in the emulator but not in the state .*\n {2}- aws_cloudwatch_log_delivery_destination\.edge_cloudfront_access-log-destination_B884BEFC \(platform-local-edge-access-logs\)\nRequests the AWS SDK retried/);
+  });
+
+  it('when the second deploy fails too, names what is still not in the state with what to run', async () => {
+    const { result, imports } = run([failed(cdktfOutput), failed(executionLogGroup)]);
+    await expect(result).rejects.toThrow(/^cdktf deploy exited 1\n\nThese exist in AWS but not in the state .*\n {2}- aws_cloudwatch_log_group\.api_execution-log_5E6F7A8B: creating CloudWatch Logs Log Group .*\nBring each under Terraform, then apply again: cd \/work\/cdktf\.out\/stacks\/local && terraform import/s);
+    expect(imports).toHaveLength(1);
+  });
+
+  it('when the second deploy fails otherwise, passes that error on as it is', async () => {
+    await expect(run([failed(cdktfOutput), failed('Error: creating IAM Role (x): AccessDenied')]).result).rejects.toThrow(/^cdktf deploy exited 1$/);
+  });
+
+  it('adopts nothing without an import ID: it fails at once with the advice, and does not deploy again', async () => {
+    const { result, imports, deploys } = run([failed(executionLogGroup)]);
+    await expect(result).rejects.toThrow(/These exist in AWS but not in the state .*aws_cloudwatch_log_group\.api_execution-log_5E6F7A8B/s);
+    expect(imports).toEqual([]);
+    expect(deploys()).toBe(1);
+  });
+
+  it('adopts nothing after a Ctrl-C: the failure is the interrupt\'s, passed on as it is', async () => {
+    const { result, imports, deploys } = run([failed(cdktfOutput)], true);
+    await expect(result).rejects.toThrow(/^cdktf deploy exited 1$/);
+    expect(imports).toEqual([]);
+    expect(deploys()).toBe(1);
   });
 });

@@ -76,3 +76,49 @@ export function adoptionAdvice(creates: readonly CutOffCreate[], stackDir: strin
     `; or delete the object in AWS and apply again.`
   );
 }
+
+/** One deploy: what it applied, or its failure with Terraform's output (read for cut-off creates). */
+export type DeployAttempt<Counts> = { readonly counts: Counts } | { readonly output: string; readonly error: Error };
+
+export interface DeployAdoptingOptions<Counts> {
+  readonly deploy: () => Promise<DeployAttempt<Counts>>;
+  /** The synthesized stack (cdk.tf.json), for the import IDs. */
+  readonly config: () => Parameters<typeof cutOffCreates>[1];
+  /** The stack's directory, named in the advice. */
+  readonly stackDir: string;
+  /** `terraform import <address> <id>` in the stack's directory. */
+  readonly importObject: (address: string, id: string) => Promise<void>;
+  /** A Ctrl-C ended the deploy: its failures are the interrupt's, nothing is adopted. */
+  readonly interrupted: () => boolean;
+  /** Told what is adopted, and why. */
+  readonly note: (text: string) => void;
+  /** Added to the note: the requests the SDK retried, as the emulator logged them (empty when none). */
+  readonly retriedRequests?: () => string;
+}
+
+/**
+ * A deploy that adopts the objects a cut-off create left behind (npm start on the local emulator): when it fails
+ * with creates refused as "already exists", those whose import ID the configuration holds are imported and the
+ * deploy runs once more. A failure that remains, the first's or the second's, names the objects still not in the
+ * state with what a person does about them (adoptionAdvice).
+ */
+export async function deployAdopting<Counts>(options: DeployAdoptingOptions<Counts>): Promise<Counts> {
+  const failure = (result: { output: string; error: Error }) => {
+    const creates = options.interrupted() ? [] : cutOffCreates(result.output, options.config());
+    return { creates, error: creates.length > 0 ? new Error(`${result.error.message}\n\n${adoptionAdvice(creates, options.stackDir)}`) : result.error };
+  };
+  const first = await options.deploy();
+  if (!('output' in first)) return first.counts;
+  const { creates, error } = failure(first);
+  const adoptable = creates.filter((c): c is CutOffCreate & { importId: string } => c.importId !== undefined);
+  if (adoptable.length === 0) throw error;
+  options.note(
+    `${adoptable.length} object(s) exist in the emulator but not in the state (a create whose answer Terraform never recorded: an interrupt, or a retried request); importing them, then deploying again:\n` +
+      adoptable.map((c) => `  - ${c.address} (${c.importId})`).join('\n') +
+      (options.retriedRequests?.() ?? ''),
+  );
+  for (const create of adoptable) await options.importObject(create.address, create.importId);
+  const second = await options.deploy();
+  if ('output' in second) throw failure(second).error;
+  return second.counts;
+}
