@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileSeconds, slowestFiles, testTiers } from '../bench/run';
+import { fileSeconds, mergeResults, slowestFiles, testTiers } from '../bench/run';
 
 describe('npm run bench: the slowest test files', () => {
   const report = (seconds: Record<string, number>) => ({
@@ -29,5 +29,36 @@ describe('npm test and its tiers', () => {
     expect(tiers).toEqual(['unit', 'cli', 'terraform', 'emulator']);
     for (const tier of tiers) expect(scripts[`test:${tier}`]).toMatch(new RegExp(`^jest --selectProjects ${tier}( |$)`));
     expect(scripts.test).toBe(['npm run typecheck', ...tiers.map((tier) => `npm run -s test:${tier}`)].join(' && '));
+  });
+});
+
+describe('bench/RESULTS.md: each run replaces only what it measured', () => {
+  const existing = [
+    '# Benchmark results',
+    '',
+    '<!-- bench: Synth of all environments -->',
+    '## Synth of all environments',
+    'old synth table',
+    '<!-- /bench: Synth of all environments -->',
+    '',
+    '## Where the time goes',
+    'analysis written by a person',
+    '',
+  ].join('\n');
+
+  it('puts a measured section in place of its previous measurement and keeps the text around it', () => {
+    const merged = mergeResults(existing, [{ title: 'Synth of all environments', markdown: '## Synth of all environments\nnew synth table' }]);
+    expect(merged).toBe(existing.replace('old synth table', 'new synth table'));
+  });
+
+  it('adds a section measured for the first time at the end, and keeps the sections not measured this time', () => {
+    const merged = mergeResults(existing, [{ title: 'npm test by tier', markdown: '## npm test by tier\ntiers' }]);
+    expect(merged).toBe(`${existing.trimEnd()}\n\n<!-- bench: npm test by tier -->\n## npm test by tier\ntiers\n<!-- /bench: npm test by tier -->\n`);
+    expect(merged).toContain('old synth table');
+    expect(merged).toContain('analysis written by a person');
+  });
+
+  it('starts the file when there is none', () => {
+    expect(mergeResults(undefined, [{ title: 'Local deploy', markdown: '## Local deploy' }])).toBe('# Benchmark results\n\n<!-- bench: Local deploy -->\n## Local deploy\n<!-- /bench: Local deploy -->\n');
   });
 });

@@ -17,7 +17,8 @@ usage: npm run bench [-- --runs N] [--quick] [--only CASE[,CASE]] [--no-write]
 
 Runs each case once to warm up, then N times (default 5; heavy cases 3), and
 prints the median, the spread (min-max) and the peak memory of each.
-Writes bench/RESULTS.md unless --no-write.
+Writes each measured section into bench/RESULTS.md in place of its previous
+measurement (the text around it is kept) unless --no-write.
 
   --runs N      measured runs per light case (heavy cases use min(N, 3))
   --quick       1 measured run per case
@@ -142,6 +143,32 @@ export function slowestFiles(runsByTier: ReadonlyMap<string, readonly Map<string
   return all.sort((a, b) => b.medianSeconds - a.medianSeconds).slice(0, n);
 }
 
+/**
+ * bench/RESULTS.md with each measured section in place of its previous measurement, between the markers the bench
+ * writes around it (`<!-- bench: <title> -->`); a section not there yet is added at the end. Everything outside the
+ * markers (analysis written by people, sections of cases not run this time) is kept as it is.
+ */
+export function mergeResults(existing: string | undefined, blocks: readonly { title: string; markdown: string }[]): string {
+  let text = existing ?? '# Benchmark results\n';
+  for (const block of blocks) {
+    const open = `<!-- bench: ${block.title} -->`;
+    const close = `<!-- /bench: ${block.title} -->`;
+    const marked = `${open}\n${block.markdown}\n${close}`;
+    const start = text.indexOf(open);
+    const end = text.indexOf(close);
+    text = start >= 0 && end > start ? text.slice(0, start) + marked + text.slice(end + close.length) : `${text.trimEnd()}\n\n${marked}\n`;
+  }
+  return text;
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** The test tiers, in npm test's order: jest.config.js's projects (each has its `npm run test:<tier>` script). */
 export function testTiers(): string[] {
   const config = require(join(PROJECT_ROOT, 'jest.config.js')) as { projects: { displayName: string }[] };
@@ -233,8 +260,7 @@ async function main(): Promise<number> {
 
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
   const date = new Date().toISOString().slice(0, 10);
-  const markdown = [`# Benchmark results`, '', `${date}, ${machine}. Medians of the measured runs after one warm-up; spread is min-max.`, ''];
-  for (const section of sections) {
+  const blocks = sections.map((section) => {
     const rows = section.table?.rows ?? section.results.map((r) => [
       r.name,
       String(r.runs),
@@ -245,9 +271,11 @@ async function main(): Promise<number> {
     ]);
     const headers = section.table?.headers ?? ['case', 'runs', 'median', 'spread', 'peak memory', 'notes'];
     process.stdout.write(`\n${section.title}\n${table(headers, rows)}\n${section.notes.map((n) => `- ${n}`).join('\n')}\n`);
-    markdown.push(`## ${section.title}`, '', `| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', ...section.notes.map((n) => `- ${n}`), '');
-  }
-  if (!flags.has('--no-write')) writeFileSync(join(PROJECT_ROOT, 'bench', 'RESULTS.md'), `${markdown.join('\n')}\n`);
+    const markdown = [`## ${section.title}`, '', `${date}, ${machine}. Medians of the measured runs after one warm-up; spread is min-max.`, '', `| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', ...section.notes.map((n) => `- ${n}`)];
+    return { title: section.title, markdown: markdown.join('\n') };
+  });
+  const file = join(PROJECT_ROOT, 'bench', 'RESULTS.md');
+  if (!flags.has('--no-write')) writeFileSync(file, mergeResults(readIfExists(file), blocks));
   return 0;
 }
 
