@@ -2,6 +2,7 @@
  * The emulator's log of retried requests (emulator/retries.py): an AWS SDK sends every attempt of one call with the
  * same amz-sdk-invocation-id and `amz-sdk-request: attempt=N`; a retry is logged with what became of its first
  * attempt. A retried create the emulator carried out is refused as AWS refuses it (a retry is a new request).
+ * The emulator's side of the connection: each answer in one piece, and a client's dropped connection logged.
  */
 import { connect } from 'node:net';
 import { awsRequest } from '../helpers/aws-request';
@@ -55,24 +56,66 @@ describe('retried requests in the emulator log', () => {
     expect(emulator.log().match(/retried request/g)).toHaveLength(2);
   });
 
-  it('logs a connection the client dropped before its answer was written (the other side of a retry)', async () => {
+  /** A query-protocol call written on a raw connection, as an SDK writes it (headers, then the body). */
+  const rawCall = (body: string) =>
+    `POST / HTTP/1.1\r\nHost: 127.0.0.1:${emulator.port}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+    `Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0\r\n` +
+    `Content-Length: ${body.length}\r\n\r\n${body}`;
+
+  it('writes each answer in one piece: a client that reads once gets the status line, the headers and the whole body', async () => {
+    // A client that acts on the headers before the body has come (the AWS provider's, seen closing then) must never
+    // find the body missing; 20 calls, each read as the chunks the socket delivers.
+    for (let call = 0; call < 20; call++) {
+      const chunks = await new Promise<Buffer[]>((resolve, reject) => {
+        const received: Buffer[] = [];
+        const socket = connect(emulator.port, '127.0.0.1', () => socket.write(rawCall('Action=DescribeLoadBalancers&Version=2015-12-01')));
+        socket.on('data', (chunk) => received.push(chunk));
+        socket.on('end', () => resolve(received));
+        socket.on('error', reject);
+      });
+      const first = chunks[0]!.toString('latin1');
+      const [head, body] = first.split('\r\n\r\n') as [string, string | undefined];
+      expect(head).toMatch(/^HTTP\/1\.1 200 /);
+      const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)![1]);
+      expect([call, Buffer.byteLength(body ?? '', 'latin1')]).toEqual([call, length]);
+      expect(body).toContain('</DescribeLoadBalancersResponse>');
+    }
+  });
+
+  it('answers "Expect: 100-continue" at once and once, then the call (the body waits for it, as an S3 upload\'s does)', async () => {
     const body = 'Action=DescribeLoadBalancers&Version=2015-12-01';
-    const { port } = emulator;
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve, reject) => {
+      let received = '';
+      let sentBody = false;
+      const socket = connect(emulator.port, '127.0.0.1', () => socket.write(rawCall(body).replace(`\r\n\r\n${body}`, '\r\nExpect: 100-continue\r\n\r\n')));
+      socket.on('data', (chunk) => {
+        received += chunk.toString('latin1');
+        if (!sentBody && received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+          sentBody = true;
+          socket.write(body);
+        }
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    expect(Date.now() - started).toBeLessThan(900); // not after a client's 1 s timeout
+    expect(answer.match(/HTTP\/1\.1 100 Continue/g)).toHaveLength(1);
+    expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n[\s\S]*<\/DescribeLoadBalancersResponse>/);
+  });
+
+  it('logs a connection the client dropped before its answer was written (the other side of a retry)', async () => {
     await new Promise<void>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.write(
-          `POST / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
-            `Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0\r\n` +
-            `Content-Length: ${body.length}\r\n\r\n${body}`,
-          () => {
-            socket.resetAndDestroy(); // a reset, not a close: the emulator's answer finds the connection gone
-            resolve();
-          },
-        );
+      const socket = connect(emulator.port, '127.0.0.1', () => {
+        socket.write(rawCall('Action=DescribeLoadBalancers&Version=2015-12-01'), () => {
+          socket.resetAndDestroy(); // a reset, not a close: the emulator's answer finds the connection gone
+          resolve();
+        });
       });
       socket.on('error', reject);
     });
     await logged('connection dropped');
     expect(emulator.log()).toMatch(/emulator: connection dropped by the client while answering POST \/: ConnectionResetError/);
+    expect(emulator.log().match(/connection dropped/g)).toHaveLength(1); // once, though the rest of the answer fails too
   });
 });
