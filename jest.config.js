@@ -9,11 +9,14 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'types
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], roots: ['<rootDir>/__tests__'] };
 
 module.exports = {
-  // One worker unless a tier's npm script says otherwise (package.json: unit, cli and terraform take two; their files
-  // share nothing). The emulator tier keeps one: with 3, npm test took 8 min instead of 17, but the deploy cycle
-  // flaked (a WAF create the SDK retried against an emulator slowed by the contention answered "duplicate").
+  // One worker unless a tier's npm script says otherwise (package.json: every tier takes two; their files share
+  // nothing, each emulator file starts its own emulator on a free port with its own work directory). The emulator tier
+  // ran on one until 2026-12-06: under two, the AWS provider's SDK retried calls whose answers it had lost (a retried
+  // create or revoke then failed as on AWS); the emulator now writes each answer in one piece (emulator/server.py).
   maxWorkers: 1,
   // One temporary directory per run, removed at its end (cdktf's Testing helpers leave one per synth otherwise).
+  // The emulator tier's longest files first (a fresh clone has no durations for jest to order by).
+  testSequencer: '<rootDir>/__tests__/helpers/longest-first.js',
   globalSetup: '<rootDir>/__tests__/helpers/temporary-directory.js',
   globalTeardown: '<rootDir>/__tests__/helpers/temporary-directory-teardown.js',
   // testTimeout is a global option (a project's own is ignored: the default 5 s applied): tests that spawn the CLI
