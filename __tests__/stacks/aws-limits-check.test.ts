@@ -3,7 +3,7 @@
  * anything is synthesized (modules/aws-limits.ts): every environment's stacks
  * fit them; each row of the table refuses a value AWS would refuse, and
  * accepts one it takes; a value AWS would refuse at apply time stops `npm run
- * synth` with the environment, the resource, the value and the AWS page.
+ * synth` with the environment, the resource, the value and the AWS page (main.cli.test.ts, as a process).
  */
 import { Testing, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
