@@ -174,6 +174,17 @@ describe('plan review rules', () => {
     expect(deploy.jobs.plan!.permissions?.['pull-requests']).toBe('read');
   });
 
+  test('the test jobs give npm test the time the README quotes for it, with half again as margin', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const quoted = Number(/A full `npm test` \(\d+ tests\) takes about (\d+) minutes/.exec(readme)?.[1]);
+    expect(quoted).toBeGreaterThan(0);
+    for (const file of ['plan.yml', 'apply.yml']) {
+      const job = load(file).jobs.test!;
+      expect(job.steps!.map((s) => s.run)).toContain('npm test');
+      expect([file, job['timeout-minutes']! >= quoted * 1.5]).toEqual([file, true]);
+    }
+  });
+
   test('an apply outlasts CloudFront\'s waits: the job may run for hours, its role session lasts longer than the job, and the role allows that session', () => {
     const apply = load('deploy-environment.yml').jobs.apply!;
     const minutes = apply['timeout-minutes']!;
