@@ -209,7 +209,7 @@ function benchTests(runs: number, work: string): Section[] {
       title: 'npm test: the ten slowest files',
       results: [],
       table: { headers: ['file', 'tier', 'median'], rows: slowest.map((f) => [f.file, f.tier, `${f.medianSeconds.toFixed(1)} s`]) },
-      notes: [`these ten take ${slowest.reduce((sum, f) => sum + f.medianSeconds, 0).toFixed(0)} s of the ${total.toFixed(0)} s (medians of each file over the runs; spread and memory are per tier, above)`],
+      notes: [`these ten add up to ${slowest.reduce((sum, f) => sum + f.medianSeconds, 0).toFixed(0)} s of file time; the tiers took ${total.toFixed(0)} s, each running two files at a time (medians of each file over the runs; spread and memory are per tier, above)`],
     },
   ];
 }

@@ -3,14 +3,18 @@
  * emulator, a second plan shows no changes, the access rules pass against what was deployed;
  * then requests through the local edge (curl examples, smoke, PKCE sign-in) against that one deployment.
  * `npm run destroy -- local` is asserted by the operations test (after a replacement, drift and a killed apply:
- * the emulator holds none of it, the progress reaches 100 %, and it stops); here afterAll stops the emulator.
+ * the emulator holds none of it, the progress reaches 100 %, and it stops); here `npm run stop` ends the cycle.
  * PLATFORM_WORK_DIR keeps this cycle's emulator, state and output apart from a developer's.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runningDaemon, stopDaemon } from '../../scripts/lib/emulator-daemon';
+import { loadEnvironment } from '../../environments/load';
+import { alive, runningDaemon } from '../../scripts/lib/emulator-daemon';
+import { localWork } from '../../scripts/lib/local-work';
+import { stopLocal } from '../../scripts/lib/local-stop';
+import { edgeDaemonDir } from '../../scripts/lib/outputs';
 import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
 import { awsRequest } from '../helpers/aws-request';
 import { expectBreaksSmoke, expectPkceSignIn, expectRealModeSmoke } from '../helpers/edge-checks';
@@ -23,8 +27,8 @@ describe('npm start on local, then requests through its edge', () => {
     work = mkdtempSync(join(tmpdir(), 'platform-cycle-'));
   });
   afterAll(async () => {
-    const left = await runningDaemon(join(work, 'emulator'));
-    if (left) await stopDaemon(left, join(work, 'emulator'));
+    // What npm start left running, the emulator and the local edge, is stopped even when a test failed first.
+    await stopLocal(localWork(work), loadEnvironment('local'));
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -112,4 +116,14 @@ describe('npm start on local, then requests through its edge', () => {
   it('signs a person in with authorization code + PKCE against the local Cognito (a wrong verifier is refused); the token calls a route through the edge', async () => {
     await expectPkceSignIn(work);
   }, 300_000);
+
+  it('npm run stop stops both the emulator and the local edge npm start left running: no process of theirs is left', async () => {
+    const emulator = await runningDaemon(join(work, 'emulator'));
+    const edge = await runningDaemon(edgeDaemonDir(join(work, 'emulator')));
+    expect([emulator?.pid, edge?.pid]).toEqual([expect.any(Number), expect.any(Number)]);
+    const stop = await runScript('scripts/stop.ts', [], { PLATFORM_WORK_DIR: work });
+    expect(stop.code).toBe(0);
+    expect(stop.stdout).toContain(`Stopped the local emulator (pid ${emulator!.pid}, ${emulator!.endpoint}) and the local edge`);
+    for (const pid of [emulator!.pid, edge!.pid]) expect([pid, alive(pid)]).toEqual([pid, false]);
+  }, 120_000);
 });
