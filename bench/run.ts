@@ -177,7 +177,7 @@ export function testTiers(): string[] {
 
 /** `npm test` split by tier (each tier is its own jest project), and the ten slowest files over the tiers. */
 function benchTests(runs: number, work: string): Section[] {
-  // Each tier as npm test runs it: its npm script (its worker count is there).
+  // Each tier as npm test runs it: its npm script (the worker count is jest.config.js's).
   const runsByTier = new Map<string, Map<string, number>[]>();
   const results = testTiers().map((tier) => {
     let run = 0;
@@ -271,7 +271,7 @@ async function main(): Promise<number> {
     ]);
     const headers = section.table?.headers ?? ['case', 'runs', 'median', 'spread', 'peak memory', 'notes'];
     process.stdout.write(`\n${section.title}\n${table(headers, rows)}\n${section.notes.map((n) => `- ${n}`).join('\n')}\n`);
-    const markdown = [`## ${section.title}`, '', `${date}, ${machine}. Medians of the measured runs after one warm-up; spread is min-max.`, '', `| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', ...section.notes.map((n) => `- ${n}`)];
+    const markdown = [`## ${section.title}`, '', `${date}, ${machine}. ${quick ? 'One measured run per case (--quick; the heavy cases without a warm-up).' : 'Medians of the measured runs after one warm-up; spread is min-max.'}`, '', `| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', ...section.notes.map((n) => `- ${n}`)];
     return { title: section.title, markdown: markdown.join('\n') };
   });
   const file = join(PROJECT_ROOT, 'bench', 'RESULTS.md');

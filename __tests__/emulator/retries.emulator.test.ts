@@ -57,6 +57,7 @@ describe('retried requests in the emulator log', () => {
   });
 
   /** A query-protocol call written on a raw connection, as an SDK writes it (headers, then the body). */
+  const DESCRIBE = 'Action=DescribeLoadBalancers&Version=2015-12-01';
   const rawCall = (body: string) =>
     `POST / HTTP/1.1\r\nHost: 127.0.0.1:${emulator.port}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
     `Authorization: AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0\r\n` +
@@ -68,7 +69,7 @@ describe('retried requests in the emulator log', () => {
     for (let call = 0; call < 20; call++) {
       const chunks = await new Promise<Buffer[]>((resolve, reject) => {
         const received: Buffer[] = [];
-        const socket = connect(emulator.port, '127.0.0.1', () => socket.write(rawCall('Action=DescribeLoadBalancers&Version=2015-12-01')));
+        const socket = connect(emulator.port, '127.0.0.1', () => socket.write(rawCall(DESCRIBE)));
         socket.on('data', (chunk) => received.push(chunk));
         socket.on('end', () => resolve(received));
         socket.on('error', reject);
@@ -83,7 +84,7 @@ describe('retried requests in the emulator log', () => {
   });
 
   it('answers "Expect: 100-continue" at once and once, then the call (the body waits for it, as an S3 upload\'s does)', async () => {
-    const body = 'Action=DescribeLoadBalancers&Version=2015-12-01';
+    const body = DESCRIBE;
     const started = Date.now();
     const answer = await new Promise<string>((resolve, reject) => {
       let received = '';
@@ -107,7 +108,7 @@ describe('retried requests in the emulator log', () => {
   it('logs a connection the client dropped before its answer was written (the other side of a retry)', async () => {
     await new Promise<void>((resolve, reject) => {
       const socket = connect(emulator.port, '127.0.0.1', () => {
-        socket.write(rawCall('Action=DescribeLoadBalancers&Version=2015-12-01'), () => {
+        socket.write(rawCall(DESCRIBE), () => {
           socket.resetAndDestroy(); // a reset, not a close: the emulator's answer finds the connection gone
           resolve();
         });

@@ -19,3 +19,4 @@ class LongestFirst extends Sequencer {
 }
 
 module.exports = LongestFirst;
+module.exports.LONGEST = LONGEST;
