@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { httpCall } from '../../scripts/lib/edge/http';
 import { runningDaemon } from '../../scripts/lib/emulator-daemon';
 import { localCognitoBaseUrl } from '../../scripts/lib/outputs';
+import { expectExit } from './run-script';
 
 type RunScript = (script: string, args: string[], env: NodeJS.ProcessEnv) => Promise<{ code: number; stdout: string; stderr: string }>;
 const REGION = 'eu-west-1';
@@ -193,7 +194,7 @@ export async function expectRealModeSmoke(work: string, runScript: RunScript): P
       AWS_SECRET_ACCESS_KEY: 'standin',
       AWS_EC2_METADATA_DISABLED: 'true',
     });
-    if (result.code !== 0) throw new Error(`npm run smoke -- standin exited ${result.code}:\n${result.stdout}\n${result.stderr.slice(-3000)}`);
+    expectExit(result, 0, 'npm run smoke -- standin');
     expect(result.stderr).toContain(`[smoke standin] ${s.edge}, tokens from ${s.outputs.identity_token_endpoint_url}`);
     expect(result.stdout).toMatch(/^ALB directly .* refused or unreachable +unreachable \(ECONNREFUSED\)/m);
     expect(result.stdout).toMatch(new RegExp(`^preflight, allowed origin +OPTIONS /orders Origin: ${origin}`, 'm'));

@@ -24,3 +24,8 @@ export function startScript(script: string, args: string[], env: NodeJS.ProcessE
 export function runScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<ScriptResult> {
   return startScript(script, args, env).done;
 }
+
+/** Fails with the command's output tail (where its error is) unless it exited with `code`; an exit code alone says too little. */
+export function expectExit(result: ScriptResult, code: number, what: string): void {
+  if (result.code !== code) throw new Error(`${what} exited ${result.code}, expected ${code}:\n${result.stdout.slice(-1500)}\n${result.stderr.slice(-4000)}`);
+}

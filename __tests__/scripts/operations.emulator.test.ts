@@ -13,7 +13,7 @@ import { runningDaemon, startDaemon, stopDaemon } from '../../scripts/lib/emulat
 import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
 import { terraform, terraformEnv } from '../../scripts/lib/terraform';
 import { awsRequest } from '../helpers/aws-request';
-import { runScript, startScript } from '../helpers/run-script';
+import { expectExit, runScript, startScript } from '../helpers/run-script';
 import { until } from '../helpers/until';
 
 const REGION = 'eu-west-1';
@@ -72,7 +72,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     endpoint = (await runningDaemon(join(work, 'emulator')))!.endpoint;
     process.kill(-first.child.pid!, 'SIGINT');
     const result = await first.done;
-    expect(result.code).toBe(130);
+    expectExit(result, 130, 'npm start, interrupted');
     expect(result.stderr).toContain('npm start was interrupted (SIGINT) at step "cdktf deploy local"');
     expect(result.stderr).toContain('Terraform stopped cleanly: what it applied is in the state, and its lock is released');
     expect(result.stderr).toMatch(/Left running: the local emulator at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/);
@@ -111,7 +111,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     expect((await logs('GetDeliveryDestination', { name })).status).toBe(200);
 
     const result = await runScript('scripts/start.ts', [], env);
-    if (result.code !== 0) throw new Error(`npm start exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+    expectExit(result, 0, 'npm start');
     const applied = /this run: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(result.stdout);
     expect(applied).not.toBeNull();
     expect(Number(applied![1])).toBeGreaterThan(0);
@@ -180,7 +180,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     const terraforms = () => processesIn(stackDir).filter((p) => /^\d+ \S*terraform /.test(p)).map((p) => Number(p.split(' ')[0]));
     for (const pid of terraforms()) process.kill(pid, 'SIGKILL');
     const killed = await run.done;
-    expect(killed.code).toBe(1);
+    expectExit(killed, 1, 'npm start, its Terraform killed');
     // cdktf-cli exits 0 when its Terraform is killed: npm start goes by Terraform's own last line instead.
     expect(killed.stderr).toContain('npm start failed at step "cdktf deploy local"');
     expect(killed.stderr).toContain('Terraform did not finish the apply');
@@ -190,7 +190,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
 
     // npm start meets it (cdktf deploy waits for no lock): it names the lock, and leaves the emulator it reused running.
     const start = await runScript('scripts/start.ts', [], env);
-    expect(start.code).toBe(1);
+    expectExit(start, 1, 'npm start, the state locked');
     const id = /npm run unlock -- local ([0-9a-f-]{36})/.exec(start.stderr)?.[1];
     if (!id) throw new Error(`npm start named no lock:\n${start.stderr.slice(-3000)}`);
     expect(start.stderr).toContain('npm start failed at step "cdktf deploy local"');
@@ -218,7 +218,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
 
     const daemonPid = (await runningDaemon(join(work, 'emulator')))!.pid;
     const first = await runScript('scripts/destroy.ts', ['local'], env);
-    expect(first.code).toBe(1);
+    expectExit(first, 1, 'destroy with a leftover');
     expect(first.stderr).toContain('check the emulator holds nothing else of the platform');
     expect(first.stderr).toContain(name);
     expect(first.stderr).toContain('the state bucket is kept');
@@ -230,7 +230,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     const deleted = await awsRequest(endpoint, { service: 'logs', region: 'us-east-1', method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.DeleteLogGroup' }, body: JSON.stringify({ logGroupName: name }) });
     expect(deleted.status).toBe(200);
     const second = await runScript('scripts/destroy.ts', ['local'], env);
-    if (second.code !== 0) throw new Error(`the second destroy exited ${second.code}:\n${second.stderr.slice(-3000)}`);
+    expectExit(second, 0, 'the second destroy');
     expect(second.stdout).toContain('Destroyed the local platform and its state bucket');
     expect(second.stderr).toMatch(/check the emulator holds none of the resources: done/);
     expect(second.stdout).toMatch(/the emulator holds none of them/);

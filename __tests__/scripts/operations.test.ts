@@ -9,6 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appliedCounts, explainCdktfFailure } from '../../scripts/start';
 import { descendants } from '../../scripts/lib/interrupt';
+import { run } from '../../scripts/lib/terraform';
 import { environmentOfLock, lockMessage, parseLockError } from '../../scripts/lib/state-lock';
 import { acquireWorkLock, WorkLockedError } from '../../scripts/lib/work-lock';
 import { until } from '../helpers/until';
@@ -112,5 +113,14 @@ describe('Ctrl-C reaches Terraform below cdktf-cli', () => {
     } finally {
       process.kill(-child.pid!, 'SIGKILL');
     }
+  });
+});
+
+describe('a child that ends without reading its input', () => {
+  // Seen under load: the Ctrl-C report's lock probe (a terraform taint) ended before its stdin was written, and the
+  // unhandled EPIPE ended npm start with exit 1 and a stack trace instead of 130 and its report.
+  test('its exit code is returned; the EPIPE of the write to it does not end this process', async () => {
+    const result = await run('sh', ['-c', 'exit 3'], { input: 'x'.repeat(8 << 20) });
+    expect(result.code).toBe(3);
   });
 });

@@ -18,7 +18,7 @@ import { edgeDaemonDir } from '../../scripts/lib/outputs';
 import { emulatorInventory } from '../../scripts/lib/emulator-inventory';
 import { awsRequest } from '../helpers/aws-request';
 import { expectBreaksSmoke, expectPkceSignIn, expectRealModeSmoke } from '../helpers/edge-checks';
-import { runScript } from '../helpers/run-script';
+import { expectExit, runScript } from '../helpers/run-script';
 
 describe('npm start on local, then requests through its edge', () => {
   let work: string;
@@ -34,7 +34,7 @@ describe('npm start on local, then requests through its edge', () => {
 
   it('deploys every resource of local, re-plans with no changes and passes the access rules', async () => {
     const result = await runScript('scripts/start.ts', [], { PLATFORM_WORK_DIR: work });
-    if (result.code !== 0) throw new Error(`npm start exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+    expectExit(result, 0, 'npm start');
     startOutput = result.stdout;
     expect(result.stderr).toMatch(/\[start\] cdktf deploy local: done in/);
     expect(result.stderr).toMatch(/\[start\] plan again: no changes expected: done in/);
@@ -89,7 +89,7 @@ describe('npm start on local, then requests through its edge', () => {
     const edge = await runningDaemon(join(work, 'emulator', 'edge'));
     expect(edge?.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const smoke = await runScript('scripts/smoke.ts', ['local'], { PLATFORM_WORK_DIR: work });
-    if (smoke.code !== 0) throw new Error(`npm run smoke -- local exited ${smoke.code}:\n${smoke.stdout}\n${smoke.stderr.slice(-3000)}`);
+    expectExit(smoke, 0, 'npm run smoke -- local');
     expect(smoke.stdout).toMatch(/All \d+ probes answered as expected/);
     expect(smoke.stdout).toMatch(/^no token +GET \/orders\/smoke-orderId +401 +401/m);
     expect(smoke.stdout).toMatch(/^token with scope +POST \/orders\/smoke-orderId\/items \(orders.write\) +201 +201/m);
@@ -97,7 +97,7 @@ describe('npm start on local, then requests through its edge', () => {
     expect(smoke.stdout).toMatch(/^CORS on 2xx +GET \/orders\/smoke-orderId Origin: http:\/\/localhost:3000 .* ok$/m);
     // the outputs command gives the deployed outputs and where the local edge and the token endpoint answer
     const outputs = await runScript('scripts/outputs.ts', ['local', '--json'], { PLATFORM_WORK_DIR: work });
-    if (outputs.code !== 0) throw new Error(`npm run outputs -- local --json exited ${outputs.code}:\n${outputs.stderr.slice(-3000)}`);
+    expectExit(outputs, 0, 'npm run outputs -- local --json');
     const values = JSON.parse(outputs.stdout) as Record<string, unknown>;
     expect(values.local_edge_url).toBe(edge!.endpoint);
     expect(values.local_token_endpoint_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_cognito\/platform-local-auth(-[a-z0-9]+)?\/oauth2\/token$/);

@@ -190,6 +190,11 @@ export function run(
       for (const splitter of lines ?? []) splitter.end();
       resolvePromise({ code: code ?? 1, stdout, stderr });
     });
+    // A child that ends without reading its input (Terraform does not read it unless it prompts) leaves the write to
+    // fail with EPIPE, an 'error' event that would end this process; what the child did is in its exit code and output.
+    child.stdin!.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
     child.stdin!.end(options.input ?? '');
   });
 }
