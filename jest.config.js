@@ -9,10 +9,10 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'types
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], roots: ['<rootDir>/__tests__'] };
 
 module.exports = {
-  // Two workers: the files of a tier share nothing (each emulator file starts its own emulator on a free port, with its
-  // own work directory). The emulator tier's script asks for one (package.json): on two, after the emulator began
-  // writing each answer in one piece (emulator/server.py), three runs passed and a fourth failed the operations test's
-  // Ctrl-C case (npm start exited 1, not 130; cause not known yet), so it stays on one until that is understood.
+  // Two workers for every tier: the files of a tier share nothing (each emulator file starts its own emulator on a free
+  // port, with its own work directory). What two emulator files at once had shown, and the mends: answers the AWS
+  // provider's client lost between the headers and the body (the emulator writes each in one piece, emulator/server.py),
+  // and npm start ending on an EPIPE when a child exited before its input was written (scripts/lib/terraform.ts run()).
   maxWorkers: 2,
   // The emulator tier's longest files first (a fresh clone has no durations for jest to order by).
   testSequencer: '<rootDir>/__tests__/helpers/longest-first.js',
