@@ -7,22 +7,24 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AWS_REGIONS, awsLimit, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS, ELB_NAME_MAX_LENGTH, MAX_CACHE_BEHAVIORS, MAX_RESPONSE_HEADERS_POLICIES, TAG_LIMITS } from '../modules/aws-limits';
+import {
+  AWS_REGIONS,
+  awsLimit,
+  checkAwsLimit,
+  CLOUDWATCH_RETENTION_DAYS,
+  COGNITO_DOMAIN_RESERVED_WORDS,
+  countApiResources,
+  ELB_NAME_MAX_LENGTH,
+  HTTP_METHODS,
+  MAX_API_GATEWAY_RESOURCES,
+  MAX_CACHE_BEHAVIORS,
+  MAX_RESPONSE_HEADERS_POLICIES,
+  PRICE_CLASSES,
+  TAG_LIMITS,
+} from '../modules/aws-limits';
 import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
 import leven from 'leven';
-import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from './cidr';
-
-/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
-export const CLOUDWATCH_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-/** API Gateway quota: resources per REST API (the root `/` counts as one). */
-export const MAX_API_GATEWAY_RESOURCES = 300;
-
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
-
-export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from '../modules/network/cidr';
 
 /**
  * The longest environment name whose derived names fit AWS's limits: the tightest is the edge's target group,
@@ -378,19 +380,6 @@ export type StateConfig = Environment['state'];
 export interface ConfigIssue {
   readonly path: (string | number)[];
   readonly message: string;
-}
-
-/**
- * API Gateway resources an API needs: the root and every distinct path below it. The API's name is not
- * one of them: the private custom domain's base path mapping (`/<name>`) strips it before the API sees the path.
- */
-export function countApiResources(api: Pick<ApiConfig, 'routes'>): number {
-  const paths = new Set<string>();
-  for (const route of api.routes) {
-    const segments = route.path === '/' ? [] : route.path.slice(1).split('/');
-    for (let i = 1; i <= segments.length; i++) paths.add(segments.slice(0, i).join('/'));
-  }
-  return 1 + paths.size; // and `/`
 }
 
 /** Rules that span fields; each issue names the field to fix. */

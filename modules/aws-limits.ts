@@ -157,3 +157,30 @@ export const MAX_RESPONSE_HEADERS_POLICIES = 20;
 
 /** Reserved words AWS refuses in a Cognito prefix domain ("Domain cannot contain reserved word"). */
 export const COGNITO_DOMAIN_RESERVED_WORDS = ['aws', 'amazon', 'cognito'] as const;
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+export const CLOUDWATCH_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** API Gateway quota: resources per REST API (the root `/` counts as one). */
+export const MAX_API_GATEWAY_RESOURCES = 300;
+
+/** The HTTP methods an API Gateway REST API method may have (PutMethod's httpMethod; ANY matches every method). */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+
+/** CloudFront's price classes (a distribution's PriceClass). */
+export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+
+/**
+ * API Gateway resources an API needs: the root and every distinct path below it. The API's name is not
+ * one of them: the private custom domain's base path mapping (`/<name>`) strips it before the API sees the path.
+ */
+export function countApiResources(api: { readonly routes: readonly { readonly path: string }[] }): number {
+  const paths = new Set<string>();
+  for (const route of api.routes) {
+    const segments = route.path === '/' ? [] : route.path.slice(1).split('/');
+    for (let i = 1; i <= segments.length; i++) paths.add(segments.slice(0, i).join('/'));
+  }
+  return 1 + paths.size; // and `/`
+}

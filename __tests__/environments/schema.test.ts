@@ -4,9 +4,10 @@
  * and what would be valid.
  */
 import { EnvironmentError, listEnvironments, loadEnvironment, parseEnvironment } from '../../environments/load';
-import { countApiResources, MAX_ENVIRONMENT_NAME_LENGTH } from '../../environments/schema';
+import { MAX_ENVIRONMENT_NAME_LENGTH } from '../../environments/schema';
+import { countApiResources } from '../../modules/aws-limits';
 import { platformNamePrefix } from '../../stacks/names';
-import { carveSubnets, cidrContains, cidrsOverlap } from '../../environments/cidr';
+import { carveSubnets, cidrContains, cidrsOverlap } from '../../modules/network/cidr';
 import { ENVIRONMENT_NAMES, rawEnvironment } from '../helpers/synth';
 
 function errorOf(name: string, change: (raw: any) => void): EnvironmentError {

@@ -6,7 +6,7 @@
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
-import { carveSubnets } from '../../environments/cidr';
+import { carveSubnets } from '../../modules/network/cidr';
 import type { NetworkConfig } from '../../environments/schema';
 import { Network, executeApiEndpointPolicy, type NetworkProps } from '../../modules/network';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';

@@ -11,9 +11,12 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { Construct } from 'constructs';
-import type { CertificateConfig, EdgeConfig } from '../../environments/schema';
 
-export type HostedZoneConfig = NonNullable<EdgeConfig['hostedZone']>;
+/** A certificate given by ARN (ACM), or requested here and validated through DNS records in the hosted zone. */
+export type CertificateConfig = { readonly mode: 'arn'; readonly arn: string } | { readonly mode: 'dns-validated' };
+
+/** The Route 53 hosted zone for certificate validation and alias records: an existing one (by id), or one created here. */
+export type HostedZoneConfig = { readonly mode: 'existing'; readonly zoneId: string } | { readonly mode: 'create'; readonly name: string };
 
 export interface EdgeDnsProps {
   readonly namePrefix: string;

@@ -14,11 +14,9 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { CLOUDWATCH_RETENTION_DAYS, PRICE_CLASSES, type CertificateConfig } from '../../environments/schema';
-import type { Network } from '../network';
 import { PrivateCustomDomain, type CorsPlan, type MappedApi } from '../private-api';
-import { ELB_NAME_MAX_LENGTH, MAX_CACHE_BEHAVIORS } from '../aws-limits';
-import { EdgeDns, type HostedZoneConfig } from './certificates';
+import { CLOUDWATCH_RETENTION_DAYS, ELB_NAME_MAX_LENGTH, MAX_CACHE_BEHAVIORS, type PRICE_CLASSES } from '../aws-limits';
+import { EdgeDns, type CertificateConfig, type HostedZoneConfig } from './certificates';
 import { ApiDistribution } from './distribution';
 import { OriginLoadBalancer } from './load-balancer';
 import { OriginVerifySecret } from './origin-verify';
@@ -31,6 +29,17 @@ export * from './origin-verify';
 export * from './web-acl';
 
 export type PriceClass = (typeof PRICE_CLASSES)[number];
+
+/** What the edge needs of the network; `Network` has these fields. */
+export interface EdgeNetwork {
+  readonly vpcId: string;
+  /** The private subnets of the ALB; the execute-api endpoint has one network interface in each. */
+  readonly privateSubnetIds: string[];
+  /** The execute-api interface endpoint: its id (the private custom domain's access association) and its network interfaces (the ALB's targets). */
+  readonly executeApiEndpoint: { readonly id: string; readonly networkInterfaceIds: string[] };
+  /** The endpoint's security group: the edge adds the ingress rule from the ALB. */
+  readonly executeApiEndpointSecurityGroup: { readonly id: string };
+}
 
 /** What the edge needs of an API; `PrivateApi` has these fields. */
 export interface EdgeApi extends MappedApi {
@@ -46,7 +55,7 @@ export interface EdgeProps {
   /** The environment's region (the ALB's): decides who may write ALB access logs. */
   readonly region: string;
   /** Private subnets, the execute-api endpoint and its security group (this module adds its ingress rule). */
-  readonly network: Network;
+  readonly network: EdgeNetwork;
   /** The APIs, each mounted at `/<name>` and `/<name>/*` and mapped at base path `<name>` of the private custom domain; at least one. */
   readonly apis: readonly EdgeApi[];
   /** The provider for us-east-1: WAF (CLOUDFRONT scope), the viewer certificate, CloudFront's log delivery. */

@@ -19,7 +19,6 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import type { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { Fn, TerraformCount, Token } from 'cdktf';
@@ -61,8 +60,10 @@ export interface OriginLoadBalancerProps {
   readonly region: string;
   readonly vpcId: string;
   readonly privateSubnetIds: string[];
-  readonly executeApiEndpoint: VpcEndpoint;
-  readonly executeApiEndpointSecurityGroup: SecurityGroup;
+  /** The execute-api interface endpoint: its network interfaces are the targets. */
+  readonly executeApiEndpoint: { readonly networkInterfaceIds: string[] };
+  /** The endpoint's security group: it gets the ingress rule from the ALB. */
+  readonly executeApiEndpointSecurityGroup: { readonly id: string };
   /** Regional ACM certificate for the origin host name (validated). */
   readonly certificateArn: string;
   /** The host name CloudFront sends (Host): the only one the forwarding rules accept. */

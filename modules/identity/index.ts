@@ -31,7 +31,69 @@ import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool
 import { CognitoUserPoolDomain } from '@cdktf/provider-aws/lib/cognito-user-pool-domain';
 import { Fn, TerraformOutput, type TerraformElement } from 'cdktf';
 import { Construct } from 'constructs';
-import type { ClientConfig, IdentityConfig } from '../../environments/schema';
+
+/** An app client: `web` and `mobile` are public clients (code + PKCE), `machine` clients confidential (client credentials). */
+export interface ClientConfig {
+  /** Unique among the pool's clients; the client's name is `<namePrefix>-<name>`. */
+  readonly name: string;
+  readonly kind: 'web' | 'mobile' | 'machine';
+  /**
+   * Exact redirect URLs after sign-in; at least one for `web` and `mobile`, none for `machine`.
+   * @default []
+   */
+  readonly callbackUrls?: readonly string[];
+  /**
+   * Exact redirect URLs after sign-out (`web` and `mobile` only).
+   * @default []
+   */
+  readonly logoutUrls?: readonly string[];
+  /** Scope names of the resource server this client may request (without the identifier). */
+  readonly scopes: readonly string[];
+  /** @default - access and ID tokens 60 minutes, refresh tokens 30 days */
+  readonly tokenValidity?: { readonly accessTokenMinutes: number; readonly idTokenMinutes: number; readonly refreshTokenDays: number };
+}
+
+/** The user pool: sign-up, MFA, password length, its domain, the resource server and its scopes, the app clients, email. */
+export interface IdentityConfig {
+  /** @default false - only administrators create users */
+  readonly selfSignUp?: boolean;
+  readonly mfa: 'OFF' | 'OPTIONAL' | 'ON';
+  /** 8 to 99. */
+  readonly passwordMinimumLength: number;
+  /** The managed login domain: a prefix on amazoncognito.com, or a custom domain with a us-east-1 certificate (by ARN). */
+  readonly domain: { readonly mode: 'prefix'; readonly prefix: string } | { readonly mode: 'custom'; readonly domainName: string; readonly certificate: { readonly mode: 'arn'; readonly arn: string } | { readonly mode: 'dns-validated' } };
+  /** Scopes are `<identifier>/<name>`; the identifier is usually `https://<api domain>`. */
+  readonly resourceServer: { readonly identifier: string; readonly scopes: readonly { readonly name: string; readonly description: string }[] };
+  readonly clients: readonly ClientConfig[];
+  /**
+   * Email from Amazon SES instead of Cognito's default sender (at most 50 emails a day per account).
+   * @default - Cognito's default sender (COGNITO_DEFAULT)
+   */
+  readonly email?: { readonly sesIdentityArn: string; readonly fromAddress: string; readonly replyToAddress?: string; readonly configurationSet?: string };
+  /**
+   * Lets people clients sign in with USER_PASSWORD_AUTH (tests against an emulator only).
+   * @default false
+   */
+  readonly allowPasswordAuthForTests?: boolean;
+}
+
+/** The client's defaults filled in. */
+type ResolvedClient = ClientConfig & Required<Pick<ClientConfig, 'callbackUrls' | 'logoutUrls' | 'tokenValidity'>>;
+type ResolvedConfig = Omit<IdentityConfig, 'clients'> & { readonly clients: readonly ResolvedClient[] };
+
+const DEFAULT_TOKEN_VALIDITY = { accessTokenMinutes: 60, idTokenMinutes: 60, refreshTokenDays: 30 } as const;
+
+function withDefaults(config: IdentityConfig): ResolvedConfig {
+  return {
+    ...config,
+    clients: config.clients.map((client) => ({
+      ...client,
+      callbackUrls: client.callbackUrls ?? [],
+      logoutUrls: client.logoutUrls ?? [],
+      tokenValidity: client.tokenValidity ?? DEFAULT_TOKEN_VALIDITY,
+    })),
+  };
+}
 
 /** Cognito threat protection (formerly "advanced security"); anything but OFF needs the Plus feature plan. */
 export type ThreatProtectionMode = 'OFF' | 'AUDIT' | 'ENFORCED';
@@ -106,18 +168,18 @@ export class Identity extends Construct {
   /** The resource server identifier (`https://api.example.com`). */
   readonly resourceServerIdentifier: string;
 
-  private readonly config: IdentityConfig;
+  private readonly config: ResolvedConfig;
   private readonly definedScopes: ReadonlySet<string>;
   private readonly requireDeletionProtection: boolean;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
     super(scope, id);
-    const config = props.config;
+    const config = withDefaults(props.config);
     this.config = config;
     this.requireDeletionProtection = props.requireDeletionProtection ?? false;
     this.definedScopes = new Set(config.resourceServer.scopes.map((s) => s.name));
     this.resourceServerIdentifier = config.resourceServer.identifier;
-    validateProps(props);
+    validateProps(props, config);
 
     const threatProtection = props.threatProtection ?? 'OFF';
     const mfaOn = config.mfa !== 'OFF';
@@ -212,7 +274,7 @@ export class Identity extends Construct {
     return [...this.definedScopes].map((name) => this.scope(name));
   }
 
-  private createClient(client: ClientConfig, namePrefix: string): CognitoUserPoolClient {
+  private createClient(client: ResolvedClient, namePrefix: string): CognitoUserPoolClient {
     const tokenValidity = {
       accessTokenValidity: client.tokenValidity.accessTokenMinutes,
       idTokenValidity: client.tokenValidity.idTokenMinutes,
@@ -245,8 +307,8 @@ export class Identity extends Construct {
       generateSecret: false,
       allowedOauthFlows: ['code'],
       allowedOauthScopes: [...PEOPLE_OIDC_SCOPES, ...resourceScopes],
-      callbackUrls: client.callbackUrls,
-      logoutUrls: client.logoutUrls,
+      callbackUrls: [...client.callbackUrls],
+      logoutUrls: [...client.logoutUrls],
       explicitAuthFlows: [...PEOPLE_AUTH_FLOWS, ...(this.config.allowPasswordAuthForTests ? [TEST_PASSWORD_AUTH_FLOW] : [])],
     });
   }
@@ -313,8 +375,7 @@ export function addIdentityOutputs(scope: Construct, identity: Identity, prefix 
   return outputs;
 }
 
-function validateProps(props: IdentityProps): void {
-  const { config } = props;
+function validateProps(props: IdentityProps, config: ResolvedConfig): void {
   const errors: string[] = [];
   const defined = config.resourceServer.scopes.map((s) => s.name);
   if (!props.namePrefix) errors.push('namePrefix: got ""; expected a non-empty prefix such as platform-dev');

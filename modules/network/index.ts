@@ -29,11 +29,32 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { carveSubnets } from '../../environments/cidr';
-import type { NetworkConfig } from '../../environments/schema';
+import { carveSubnets } from './cidr';
+
+/** Where the platform's network lives: a VPC this construct creates, or one a platform team already owns. */
+export type NetworkConfig =
+  | {
+      readonly mode: 'create';
+      /** The VPC's IPv4 CIDR block. */
+      readonly cidrBlock: string;
+      /** How many availability zones get a private subnet (the first N the region lists), 1 to 6. */
+      readonly azCount: number;
+      /**
+       * One CIDR block per availability zone, inside `cidrBlock`.
+       * @default - `cidrBlock` cut into /20s (or the next size that fits), in order
+       */
+      readonly privateSubnetCidrBlocks?: readonly string[];
+    }
+  | {
+      readonly mode: 'existing';
+      /** The VPC's id (`vpc-...`); it must have DNS support and DNS hostnames on (a private DNS name needs both). */
+      readonly vpcId: string;
+      /** Private subnets of that VPC, one per availability zone, that host the execute-api endpoint and the ALB. */
+      readonly privateSubnetIds: readonly string[];
+    };
 
 export interface NetworkProps {
-  /** Create a VPC (`mode: "create"`) or use an existing one (`mode: "existing"`), as validated by the environment schema. */
+  /** Create a VPC (`mode: "create"`) or use an existing one (`mode: "existing"`). */
   readonly config: NetworkConfig;
   /** Prefix of every `Name` tag and resource name, e.g. `platform-dev`. */
   readonly namePrefix: string;

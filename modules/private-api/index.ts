@@ -13,14 +13,13 @@ import { ApiGatewayRestApiPolicy } from '@cdktf/provider-aws/lib/api-gateway-res
 import { ApiGatewayStage } from '@cdktf/provider-aws/lib/api-gateway-stage';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import type { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { CLOUDWATCH_RETENTION_DAYS, type ApiConfig } from '../../environments/schema';
+import { CLOUDWATCH_RETENTION_DAYS } from '../aws-limits';
 import type { AccountLoggingDependency } from './account-logging';
 import { MAX_DOCUMENT_BYTES, openApiDocument, type OpenApiDocument } from './openapi';
-import { PrivateApiConfigError, planApi, privateApiPolicy, type ApiPlan, type CorsPlan, type MethodPlan } from './plan';
+import { PrivateApiConfigError, planApi, privateApiPolicy, type ApiConfig, type ApiPlan, type CorsPlan, type MethodPlan } from './plan';
 
 export * from './account-logging';
 export * from './custom-domain';
@@ -41,7 +40,7 @@ export interface PrivateApiProps {
   /** Prefix of the REST API's and its log groups' names: `<namePrefix>-<api.name>`. */
   readonly namePrefix: string;
   /** The execute-api interface endpoint: the API is bound to it, and its resource policy denies every other way in. */
-  readonly executeApiEndpoint: VpcEndpoint;
+  readonly executeApiEndpoint: { readonly id: string };
   /** The Cognito user pool and resource server whose scopes guard every route. */
   readonly authorization: CognitoAuthorization;
   /** Retention of the access and execution log groups; one of the periods CloudWatch accepts. */

@@ -5,7 +5,43 @@
  * document that defines the REST API; the construct hands that document to
  * API Gateway.
  */
-import { MAX_API_GATEWAY_RESOURCES, countApiResources, type ApiConfig } from '../../environments/schema';
+import { MAX_API_GATEWAY_RESOURCES, countApiResources, type HTTP_METHODS } from '../aws-limits';
+
+/** What serves a route: a fixed answer, an HTTP endpoint, or a Lambda function (API Gateway's integration types). */
+export type ApiIntegration =
+  | {
+      readonly type: 'MOCK';
+      /** @default 200 */
+      readonly statusCode?: number;
+    }
+  | { readonly type: 'HTTP_PROXY'; readonly uri: string }
+  | { readonly type: 'LAMBDA_PROXY'; readonly functionArn: string };
+
+/** One method of the API: a path, an HTTP method, the scopes a token needs (one of them), and its integration. */
+export interface ApiRoute {
+  /** Path below the API's base path: `/`, `/orders`, `/orders/{orderId}`. */
+  readonly path: string;
+  readonly method: (typeof HTTP_METHODS)[number];
+  /** Scope names of the resource server (without its identifier); a token must carry one of them. At least one. */
+  readonly scopes: readonly string[];
+  readonly integration: ApiIntegration;
+}
+
+/** A private REST API: its name (also its base path, `/<name>`), routes, CORS origins, throttling and tracing. */
+export interface ApiConfig {
+  /** Short name; also the base path the private custom domain maps to the API (`/<name>`). */
+  readonly name: string;
+  readonly routes: readonly ApiRoute[];
+  /**
+   * Origins allowed by CORS preflight (`OPTIONS`, MOCK, unauthenticated).
+   * @default - no CORS preflight methods at all
+   */
+  readonly corsAllowOrigins?: readonly string[];
+  /** Stage throttling applied to every method. */
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  /** @default false - no X-Ray tracing on the stage */
+  readonly xrayTracing?: boolean;
+}
 
 /** Methods a CORS preflight advertises for an `ANY` route. */
 const ANY_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
@@ -165,7 +201,7 @@ export function planApi(api: ApiConfig, options: PlanOptions): ApiPlan {
   };
 }
 
-function planIntegration(method: string, integration: ApiConfig['routes'][number]['integration'], params: string[]): IntegrationPlan {
+function planIntegration(method: string, integration: ApiIntegration, params: string[]): IntegrationPlan {
   switch (integration.type) {
     case 'MOCK':
       return { type: 'MOCK', statusCode: integration.statusCode ?? 200 };
