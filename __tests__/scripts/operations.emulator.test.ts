@@ -1,5 +1,5 @@
 /**
- * Operations as people meet them, on the emulator, in one work directory: a Ctrl-C 60 s into the deploy (Terraform
+ * Operations as people meet them, on the emulator, in one work directory: a Ctrl-C mid-apply (Terraform
  * stops cleanly, its lock is released, nothing is left running but the emulator), a second npm start meanwhile
  * (refused, naming the first), npm start again (carries on, says what it applied), drift and plan right after
  * (they find the emulator themselves; no false drift), the ALB replaced in one apply, a policy and a rule changed
@@ -32,8 +32,6 @@ function processesIn(dir: string): string[] {
   return found;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 
 describe('operations on local: interrupted runs, locks, replacements, drift, destroy', () => {
   let work: string;
@@ -58,7 +56,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('Ctrl-C 60 s into the deploy: Terraform stops cleanly and releases its lock, no process is left but the emulator; a second npm start meanwhile is refused, naming the first', async () => {
+  it('Ctrl-C mid-apply, with resources done and creates in flight: Terraform stops cleanly and releases its lock, no process is left but the emulator; a second npm start meanwhile is refused, naming the first', async () => {
     // Its own process group, as a terminal's foreground job: Ctrl-C reaches the group, not the children's groups.
     const first = startScript('scripts/start.ts', [], env, { detached: true });
     await until('the deploy to start', () => first.output().includes('[start] cdktf deploy local ...'), { timeoutMs: 300_000 });
@@ -67,7 +65,10 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     expect(second.stderr).toContain(`npm start is already running in this checkout (pid ${first.child.pid}`);
     expect(second.stderr).toContain(`kill -INT ${first.child.pid}`);
 
-    await sleep(60_000);
+    // Mid-apply by what the deploy reports, not by the clock: on a loaded machine cdktf took 60 s to start applying,
+    // and an interrupt before the first resource leaves no state to carry on from. Progress comes every 5 s.
+    const applying = /\[start\] cdktf deploy local: ([1-9]\d*)\/\d+ resources done \(\d+ %\), [1-9]\d* in progress/;
+    await until('the deploy to have resources done and more in flight', () => applying.test(first.output()), { timeoutMs: 420_000 });
     expect(first.output()).not.toContain('cdktf deploy local: done'); // still deploying: the interrupt lands mid-apply
     endpoint = (await runningDaemon(join(work, 'emulator')))!.endpoint;
     process.kill(-first.child.pid!, 'SIGINT');
@@ -83,7 +84,7 @@ describe('operations on local: interrupted runs, locks, replacements, drift, des
     // the state holds what was applied before the interrupt
     const state = await awsRequest(endpoint, { service: 's3', region: REGION, path: STATE });
     expect((JSON.parse(state.text) as { resources: unknown[] }).resources.length).toBeGreaterThan(0);
-  }, 600_000);
+  }, 900_000);
 
   it('npm start again carries on to the whole deployment with no manual step, says what it applied, and imports a create the interrupt cut off', async () => {
     // A create the API carried out but Terraform never recorded (its call cancelled by the interrupt, or retried):
