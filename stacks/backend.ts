@@ -6,6 +6,7 @@
 import { S3Backend, type TerraformStack } from 'cdktf';
 import type { Environment } from '../environments/schema';
 import { EMULATOR_CREDENTIALS } from './providers';
+import { TERRAFORM_REQUIRED_VERSION } from './versions';
 
 /** `<environment>/<stack>.tfstate`: one state object per environment stack. */
 export function stateKey(env: Environment, stackKind: string): string {
@@ -50,8 +51,7 @@ export function addS3Backend(stack: TerraformStack, env: Environment, stackKind:
   return backend;
 }
 
-/** The oldest Terraform the stacks run on: S3-native locking (`use_lockfile`) came with 1.10. */
-export const TERRAFORM_REQUIRED_VERSION = '>= 1.10.0';
+export { TERRAFORM_REQUIRED_VERSION };
 
 /**
  * States the Terraform version a stack needs (`terraform { required_version }`): an older

@@ -16,6 +16,7 @@ import { addEnvironmentStacks, bootstrapStackId, platformStackId } from '../../s
 import { PLATFORM_STACK_KIND } from '../../stacks/platform-stack';
 import { StateBootstrapStack, stateBucketPolicy, type StateBootstrapStackProps } from '../../stacks/state-bootstrap-stack';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
+import { AWS_PROVIDER } from '../../stacks/versions';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -334,6 +335,12 @@ describe('environment stack backends', () => {
     expect(TERRAFORM_REQUIRED_VERSION).toBe('>= 1.10.0');
     expect(synths.get(name)!.terraform.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
     expect(synthBootstrap(environment(name)).json.terraform.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
+  });
+
+  it('the AWS provider version the scripts install and check is the one the synthesized stacks pin (one source: the provider package)', () => {
+    expect(AWS_PROVIDER).toEqual({ name: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' });
+    const pinned = (synths.get('prod')! as unknown as { terraform: { required_providers: { aws: { version: string } } } }).terraform.required_providers.aws.version;
+    expect(pinned).toBe(AWS_PROVIDER.version);
   });
 
   it('gives every environment a different state key (and bucket, one per account)', () => {
