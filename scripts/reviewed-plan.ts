@@ -16,6 +16,8 @@ Refuses (exit 1) when there is no merged pull request for the commit, no plan
 comment for the environment, or the comment's plan is of an older commit than
 the pull request's last one: then nobody reviewed the plan of what was merged.
 
+  --commit SHA   the merge commit (the workflow's github.sha); required
+
 Environment: GITHUB_TOKEN (pull-requests: read), GITHUB_REPOSITORY, GITHUB_API_URL (optional).
 Exit codes: 0 found, 1 not found or error, 64 usage error.
 `;

@@ -105,6 +105,12 @@ describe('usage errors', () => {
     expect(result.status).toBe(64);
     expect(result.stderr).toContain('error: unknown flag --no-such-flag; valid flags: --all');
     expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m); // no stack frame (the help may say "at most")
+    // The help printed with it describes exactly the flags the command takes: each in its flags list (a line that
+    // starts with the flag), and none it does not take.
+    if (command === 'main.ts') return; // npm run synth takes no flag and prints no help
+    const accepted = /valid flags: (.*)/.exec(result.stderr)![1]!.split(', ').map((flag) => flag.replace(/ VALUE$/, '')).filter((flag) => flag !== '--all');
+    const described = [...result.stderr.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!).filter((flag) => flag !== '--all');
+    expect([command, [...new Set(described)].sort()]).toEqual([command, [...accepted].sort()]);
   });
 });
 

@@ -1,4 +1,5 @@
 /** Command-line parsing shared by the scripts: environment names, flags, and errors that say what is valid. */
+import { parseArgs as nodeParseArgs } from 'node:util';
 import { listEnvironments } from '../../environments/load';
 import { exitCodeOf, InterruptedError } from './interrupt';
 import { StepError } from './progress';
@@ -19,34 +20,39 @@ export interface ParsedArgs {
 }
 
 /**
- * `<environment>... | --all` plus flags. `known` lists the flags the command takes, with `=` for those
- * that take a value (`--out=`). An unknown flag or environment is a UsageError naming what is valid.
+ * `<environment>... | --all` plus flags, on Node's own parser (`util.parseArgs`, strict). `known` lists the flags the
+ * command takes, with `=` for those that take a value (`--out=`); the value may follow as `--out=DIR` or `--out DIR`.
+ * An unknown flag or environment, or a flag without its value, is a UsageError naming what is valid.
  */
 export function parseArgs(argv: readonly string[], known: readonly string[], options: { environmentsRequired?: boolean; positionals?: boolean } = {}): ParsedArgs {
   const valid = listEnvironments();
+  const validFlags = `valid flags: ${['--all', ...known.map((k) => k.replace(/=$/, ' VALUE'))].join(', ')}`;
+  const definitions: Record<string, { type: 'string' | 'boolean' }> = { all: { type: 'boolean' } };
+  for (const flag of known) definitions[flag.replace(/^--/, '').replace(/=$/, '')] = { type: flag.endsWith('=') ? 'string' : 'boolean' };
+  let tokens;
+  try {
+    ({ tokens } = nodeParseArgs({ args: [...argv], options: definitions, strict: true, allowPositionals: true, tokens: true }));
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const flag = argv.find((arg) => arg.startsWith('-') && !(arg.replace(/^--?/, '').split('=')[0]! in definitions)) ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${flag || argv.find((a) => a.startsWith('-'))}; ${validFlags}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const name = /Option '(--[a-z-]+)/.exec((error as Error).message)?.[1] ?? 'a flag';
+      throw new UsageError(definitions[name.slice(2)]?.type === 'boolean' ? `${name} takes no value` : `${name} needs a value`);
+    }
+    throw error;
+  }
   const flags = new Map<string, string | true>();
   const environments: string[] = [];
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--all') {
-      environments.push(...valid);
-    } else if (arg.startsWith('--')) {
-      const [name, inline] = arg.split('=', 2) as [string, string | undefined];
-      if (known.includes(name)) flags.set(name, true);
-      else if (known.includes(`${name}=`)) {
-        const value = inline ?? argv[++i];
-        if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-        flags.set(name, value);
-      } else {
-        throw new UsageError(`unknown flag ${arg}; valid flags: ${['--all', ...known.map((k) => k.replace(/=$/, ' VALUE'))].join(', ')}`);
-      }
-    } else if (valid.includes(arg) && positionals.length === 0) {
-      environments.push(arg);
-    } else if (options.positionals && environments.length > 0) {
-      positionals.push(arg);
-    } else {
-      throw new UsageError(`unknown environment "${arg}"; valid environments: ${valid.join(', ')} (or --all)`);
+  for (const token of tokens) {
+    if (token.kind === 'option') {
+      if (token.name === 'all') environments.push(...valid);
+      else flags.set(`--${token.name}`, token.value ?? true);
+    } else if (token.kind === 'positional') {
+      if (valid.includes(token.value) && positionals.length === 0) environments.push(token.value);
+      else if (options.positionals && environments.length > 0) positionals.push(token.value);
+      else throw new UsageError(`unknown environment "${token.value}"; valid environments: ${valid.join(', ')} (or --all)`);
     }
   }
   if (options.environmentsRequired !== false && environments.length === 0) {
