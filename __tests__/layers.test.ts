@@ -1,8 +1,8 @@
 /**
  * The layers import only downward: the constructs (modules/) import nothing of this repository outside themselves, and
  * of installed packages only their peers (cdktf, constructs, the AWS provider's classes) and Node's own modules; the
- * environment configuration (environments/) only the constructs; the stacks (stacks/) only these two. The commands
- * (scripts/, main.ts) sit on top and may import any of them.
+ * environment configuration (environments/) only the constructs; the stacks (stacks/) only these two; the review policy
+ * (review/) those three, and no package that does I/O. The commands (scripts/, main.ts) sit on top and may import any of them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -16,12 +16,16 @@ interface Layer {
   readonly mayImport: readonly string[];
   /** Installed packages the layer may import; absent: any. */
   readonly packages?: RegExp;
+  /** What the layer may import of them, in words (the message). */
+  readonly packagesAllowed?: string;
 }
 
 const LAYERS: readonly Layer[] = [
-  { name: 'constructs', folders: ['modules'], mayImport: ['modules'], packages: /^(cdktf|constructs|@cdktf\/provider-aws\/lib\/[a-z0-9-]+|node:[a-z_/]+)$/ },
+  { name: 'constructs', folders: ['modules'], mayImport: ['modules'], packages: /^(cdktf|constructs|@cdktf\/provider-aws\/lib\/[a-z0-9-]+|node:[a-z_/]+)$/, packagesAllowed: 'the constructs import only their peer packages and Node\'s modules' },
   { name: 'environment configuration', folders: ['environments'], mayImport: ['environments', 'modules'] },
   { name: 'stacks', folders: ['stacks'], mayImport: ['stacks', 'environments', 'modules'] },
+  // The review policy (plan summary, drift noise, plan fingerprints, access rules) does no I/O: it reads what it is given.
+  { name: 'review policy', folders: ['review'], mayImport: ['review', 'stacks', 'environments', 'modules'], packages: /^(node:crypto|@cloud-copilot\/iam-(policy|simulate))$/, packagesAllowed: 'the review policy does no I/O: of packages only node:crypto and the IAM policy evaluator' },
 ];
 
 /** What a TypeScript file imports: `import ... from`, `export ... from`, side-effect imports, `import()` and `require()`. */
@@ -45,7 +49,7 @@ export function layerViolations(files: ReadonlyMap<string, string>, layers: read
           violations.push(`${file}: ${specifier} (${target} is outside what the ${layer.name} may import: ${layer.mayImport.join(', ')})`);
         }
       } else if (layer.packages && !layer.packages.test(specifier)) {
-        violations.push(`${file}: ${specifier} (the ${layer.name} import only their peer packages and Node's modules)`);
+        violations.push(`${file}: ${specifier} (${layer.packagesAllowed})`);
       }
     }
   }
@@ -75,12 +79,15 @@ describe('layers', () => {
       ['modules/edge/index.ts', "import { z } from 'zod';\nexport * from './certificates';"],
       ['environments/load.ts', "import { addEnvironmentStacks } from '../stacks';"],
       ['stacks/index.ts', "const args = require('../scripts/lib/args');\nconst later = import('../modules/edge');"],
+      ['review/verify.ts', "import { readFileSync } from 'node:fs';\nimport { terraform } from '../scripts/lib/terraform';\nimport { createHash } from 'node:crypto';"],
     ]);
     expect(layerViolations(files)).toEqual([
       'modules/network/index.ts: ../../environments/schema (environments/schema is outside what the constructs may import: modules)',
       'modules/edge/index.ts: zod (the constructs import only their peer packages and Node\'s modules)',
       'environments/load.ts: ../stacks (stacks is outside what the environment configuration may import: environments, modules)',
       'stacks/index.ts: ../scripts/lib/args (scripts/lib/args is outside what the stacks may import: stacks, environments, modules)',
+      'review/verify.ts: node:fs (the review policy does no I/O: of packages only node:crypto and the IAM policy evaluator)',
+      'review/verify.ts: ../scripts/lib/terraform (scripts/lib/terraform is outside what the review policy may import: review, stacks, environments, modules)',
     ]);
   });
 

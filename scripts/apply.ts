@@ -1,10 +1,10 @@
 /** `npm run apply -- <environment> --reviewed <plan.json|sha256:...> [--out DIR] [--allow-destroy] [--endpoint URL]` */
 import { readFileSync } from 'node:fs';
 import { parseArgs, UsageError } from './lib/args';
-import { comparePlans } from './lib/plan-compare';
+import { comparePlans } from '../review/plan-compare';
 import { applySavedPlan, DEFAULT_PLAN_DIR, loadCommandEnvironment, planEnvironment } from './lib/plan-run';
 import { runPlanCommand } from './lib/ci';
-import type { PlanJson } from './lib/plan-summary';
+import type { PlanJson } from '../review/plan-summary';
 import { Progress } from './lib/progress';
 import { terraformEnv } from './lib/terraform';
 

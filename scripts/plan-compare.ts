@@ -1,8 +1,8 @@
 /** `npm run plan-compare -- <reviewed> <current>`: is the current plan the one that was reviewed? */
 import { readFileSync } from 'node:fs';
 import { UsageError } from './lib/args';
-import { comparePlans, planFingerprint } from './lib/plan-compare';
-import type { PlanJson } from './lib/plan-summary';
+import { comparePlans, planFingerprint } from '../review/plan-compare';
+import type { PlanJson } from '../review/plan-summary';
 import { runPlanCommand } from './lib/ci';
 
 const HELP = `

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, UsageError } from './lib/args';
 import { githubContext, pullRequestFromEvent, runUrl, upsertComment } from './lib/github';
-import { fingerprintOf } from './lib/plan-compare';
+import { fingerprintOf } from '../review/plan-compare';
 import { runPlanCommand } from './lib/ci';
 import { PROJECT_ROOT } from './lib/terraform';
 

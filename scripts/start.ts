@@ -26,7 +26,7 @@ import { Progress, StepError, table } from './lib/progress';
 import { readStackJson, stackDir, synthEnvironments } from './lib/synth';
 import { knownFailure, PROJECT_ROOT, run, terraform, terraformEnv } from './lib/terraform';
 import { withoutColour } from './lib/terraform-output';
-import { overlayPlan, verify } from './lib/verify';
+import { overlayPlan, verify } from '../review/verify';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { localWork } from './lib/local-work';
 

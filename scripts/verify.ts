@@ -7,7 +7,7 @@ import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { table } from './lib/progress';
 import { readStackJson, synthEnvironments } from './lib/synth';
-import { overlayPlan, verify, type RuleResult } from './lib/verify';
+import { overlayPlan, verify, type RuleResult } from '../review/verify';
 import { daemonStatus } from './lib/emulator-daemon';
 import { localWork } from './lib/local-work';
 

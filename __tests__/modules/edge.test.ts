@@ -3,7 +3,7 @@
  * execute-api endpoint's private IPs -> the private custom domain name CloudFront's
  * Host names -> the API mapped at the path's first segment.
  * Per environment on the synthesized platform stack, then each rule of
- * scripts/lib/rules/edge.ts broken on purpose and seen to fail.
+ * review/rules/edge.ts broken on purpose and seen to fail.
  */
 import { DefaultTokenResolver, StringConcat, Testing, Tokenization, type App } from 'cdktf';
 import type { Environment } from '../../environments/schema';
@@ -30,7 +30,7 @@ import {
   targetProblems,
   viewerProblems,
   wafProblems,
-} from '../../scripts/lib/rules/edge';
+} from '../../review/rules/edge';
 import { addEnvironmentStacks } from '../../stacks';
 import type { PlatformStack } from '../../stacks/platform-stack';
 import { ENVIRONMENT_NAMES, environment, wrap, type SynthesizedStack } from '../helpers/synth';

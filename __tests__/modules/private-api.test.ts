@@ -7,7 +7,7 @@
  * policy; and one `fails when ...` test per rule the construct enforces.
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { evaluateInvoke } from '../../scripts/lib/rules/access';
+import { evaluateInvoke } from '../../review/rules/access';
 import { Testing, TerraformStack } from 'cdktf';
 import type { ApiConfig, Environment } from '../../environments/schema';
 import { Network } from '../../modules/network';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main as driftIssue } from '../../scripts/drift-issue';
-import { fingerprintLine } from '../../scripts/lib/plan-compare';
+import { fingerprintLine } from '../../review/plan-compare';
 import { main as prComment } from '../../scripts/pr-comment';
 import { main as reviewedPlan } from '../../scripts/reviewed-plan';
 

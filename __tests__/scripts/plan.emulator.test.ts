@@ -19,7 +19,7 @@ import type { PrivateApi } from '../../modules/private-api';
 import type { Environment } from '../../environments/schema';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { applySavedPlan, driftEnvironment, planEnvironment, type DriftRunResult, type PlanRunResult } from '../../scripts/lib/plan-run';
-import { decideOutcome, SUMMARY_LIMIT } from '../../scripts/lib/plan-summary';
+import { decideOutcome, SUMMARY_LIMIT } from '../../review/plan-summary';
 import { Progress } from '../../scripts/lib/progress';
 import { terraformEnv } from '../../scripts/lib/terraform';
 import { environment } from '../helpers/synth';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stateValues } from '../../scripts/start';
-import { overlayPlan } from '../../scripts/lib/verify';
+import { overlayPlan } from '../../review/verify';
 
 const ROOT = resolve(__dirname, '..', '..');
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../../stacks';
-import { RULES } from '../../scripts/lib/verify';
+import { RULES } from '../../review/verify';
 import { environment } from '../helpers/synth';
 
 const ROOT = resolve(__dirname, '..', '..');

@@ -10,7 +10,7 @@ import { anonymousPrincipal, runSimulation } from '@cloud-copilot/iam-simulate';
 import { Testing } from 'cdktf';
 import { resolve } from 'node:path';
 import type { Environment } from '../../environments/schema';
-import { stateBackendProblems, stateBucketProblems, type StateBucketExpectations } from '../../scripts/lib/rules/state';
+import { stateBackendProblems, stateBucketProblems, type StateBucketExpectations } from '../../review/rules/state';
 import { kmsKeyAliasArn, TERRAFORM_REQUIRED_VERSION } from '../../stacks/backend';
 import { addEnvironmentStacks, bootstrapStackId, platformStackId } from '../../stacks';
 import { PLATFORM_STACK_KIND } from '../../stacks/platform-stack';

@@ -22,9 +22,9 @@ import { adoptionAdvice, cutOffCreates } from './adopt';
 import { daemonStatus, EmulatorDiedError } from './emulator-daemon';
 import { localWork } from './local-work';
 import { knownFailure, PROJECT_ROOT, terraform, terraformEnv } from './terraform';
-import { fingerprintLine, planFingerprint } from './plan-compare';
-import type { ResourceSchemas } from './drift-noise';
-import { summarizeDrift, summarizePlan, type DriftSummary, type PlanJson, type PlanSummary, type Totals } from './plan-summary';
+import { fingerprintLine, planFingerprint } from '../../review/plan-compare';
+import type { ResourceSchemas } from '../../review/drift-noise';
+import { summarizeDrift, summarizePlan, type DriftSummary, type PlanJson, type PlanSummary, type Totals } from '../../review/plan-summary';
 import { ApplyProgress } from './apply-progress';
 import { Progress } from './progress';
 

@@ -9,7 +9,7 @@
  *   headers policy.
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { evaluateInvoke } from '../rules/access';
+import { evaluateInvoke } from '../../../review/rules/access';
 import type { Deployed } from './deployed';
 import { httpCall } from './http';
 

@@ -7,12 +7,12 @@
  * are laid over the synthesized literals so the rules see what Terraform will really set; the
  * references between resources stay as synthesized, since the rules check the wiring by them.
  */
-import type { Environment } from '../../environments/schema';
+import type { Environment } from '../environments/schema';
 import { accessLogProblems, clientProblems, endpointIngressProblems, methodAuthorizationProblems, privateApiProblems, protectionProblems, resourcePolicyProblems } from './rules/access';
 import { albIngressProblems, albProblems, apiBehaviourProblems, apiRoutingProblems, corsProblems, originProblems, targetProblems, viewerProblems, wafProblems } from './rules/edge';
 import { stateBackendProblems, stateBucketProblems } from './rules/state';
-import { kmsKeyAliasArn, stateKey } from '../../stacks/backend';
-import { PLATFORM_STACK_KIND } from '../../stacks/platform-stack';
+import { kmsKeyAliasArn, stateKey } from '../stacks/backend';
+import { PLATFORM_STACK_KIND } from '../stacks/platform-stack';
 
 type Json = Record<string, any>;
 

@@ -5,8 +5,8 @@
 import { Testing } from 'cdktf';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks';
-import { RULES, overlayPlan, verify, type VerifyInput } from '../../scripts/lib/verify';
-import type { PolicyEvaluation } from '../../scripts/lib/rules/access';
+import { RULES, overlayPlan, verify, type VerifyInput } from '../../review/verify';
+import type { PolicyEvaluation } from '../../review/rules/access';
 import { ENVIRONMENT_NAMES, environment } from '../helpers/synth';
 
 type Json = Record<string, any>;
@@ -218,7 +218,7 @@ describe('npm run verify rules', () => {
   });
 
   it('rule 2 evaluates every operation of every API, and the private custom domain, through the endpoint, another endpoint and none', async () => {
-    const { resourcePolicyProblems } = await import('../../scripts/lib/rules/access');
+    const { resourcePolicyProblems } = await import('../../review/rules/access');
     const { operationsOf } = await import('../../modules/private-api/openapi');
     const evaluations: PolicyEvaluation[] = [];
     expect(await resourcePolicyProblems(fresh('dev').platform, evaluations)).toEqual([]);

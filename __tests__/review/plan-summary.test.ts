@@ -11,7 +11,7 @@ import {
   summarizePlan,
   type PlanJson,
   type ResourceChange,
-} from '../../scripts/lib/plan-summary';
+} from '../../review/plan-summary';
 
 // ---------------------------------------------------------------- fixture helpers
 
@@ -509,7 +509,7 @@ describe('drift', () => {
     expect(summarizePlan({ ...withDrift, relevant_attributes: undefined }, { environment: 'dev', stackJson: STACK }).drift).toEqual([]);
   });
 
-  describe('what a refresh reads that is not drift (scripts/lib/drift-noise.ts)', () => {
+  describe('what a refresh reads that is not drift (review/drift-noise.ts)', () => {
     const GROUP = 'aws_security_group.endpoint';
     const RULE = { type: 'aws_vpc_security_group_ingress_rule', values: { security_group_id: 'sg-1', ip_protocol: 'tcp', from_port: 443, to_port: 443, referenced_security_group_id: 'sg-alb' } };
     const API = 'aws_api_gateway_rest_api.api';

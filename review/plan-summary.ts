@@ -719,7 +719,7 @@ function driftEntries(plan: PlanJson, options: SummaryOptions, relevantOnly: boo
 export interface DriftSummary {
   readonly markdown: string;
   readonly drift: readonly ResourceEntry[];
-  /** Attributes the refresh read differently that are not drift (scripts/lib/drift-noise.ts), and why. */
+  /** Attributes the refresh read differently that are not drift (review/drift-noise.ts), and why. */
   readonly explained: readonly ExplainedChange[];
   readonly hasDrift: boolean;
   readonly cut: number;

@@ -2,11 +2,11 @@
  * Rules for the API itself, identity, logs and protections, checked on a
  * synthesized environment stack (`cdk.tf.json`). Each function returns the
  * problems it finds as `<resource address>: <what was found>; expected <what>`;
- * an empty list means the rule holds. Used by `npm run verify` (scripts/lib/verify.ts).
+ * an empty list means the rule holds. Used by `npm run verify` (review/verify.ts).
  */
 import { createValidatedPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
 import { anonymousPrincipal, runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
-import { authorizerOf, endpointIdsOf, operationsOf, parseOpenApiBody, type OperationSummary } from '../../../modules/private-api/openapi';
+import { authorizerOf, endpointIdsOf, operationsOf, parseOpenApiBody, type OperationSummary } from '../../modules/private-api/openapi';
 
 type Json = Record<string, any>;
 
