@@ -13,7 +13,7 @@
  *
  * The refresh-only plan JSON holds the refreshed state (`prior_state`) next to the drift (`resource_drift`).
  */
-import type { PlanJson, ResourceChange } from './plan-summary';
+import type { PlanJson, ResourceChange } from './plan-model';
 
 type Json = Record<string, any>;
 

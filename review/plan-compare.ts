@@ -6,7 +6,7 @@
  * printed in a pull request must not let anyone test guesses of a secret against it.
  */
 import { createHash } from 'node:crypto';
-import type { PlanJson, ResourceChange } from './plan-summary';
+import type { PlanJson, ResourceChange } from './plan-model';
 
 export interface ComparableChange {
   readonly address: string;
