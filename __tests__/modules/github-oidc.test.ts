@@ -17,7 +17,7 @@ import {
   type GithubOidcProps,
   type PolicyDocument,
 } from '../../modules/github-oidc';
-import { stateKeyPolicy } from '../../stacks/state-bootstrap-stack';
+import { stateKeyPolicy } from '../../modules/state-backend';
 import { logEncryptionKeyPolicy } from '../../modules/log-encryption';
 
 const ACCOUNT = '111111111111';

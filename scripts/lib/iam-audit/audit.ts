@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../../environments/schema';
 import { logEncryptionKeyPolicy } from '../../../modules/log-encryption';
-import { stateKeyPolicy } from '../../../stacks/state-bootstrap-stack';
+import { stateKeyPolicy } from '../../../modules/state-backend';
 import { platformNamePrefix as namePrefix } from '../../../stacks/names';
 import { synthBootstrap } from '../bootstrap';
 import { readStackJson } from '../synth';
