@@ -67,7 +67,7 @@ function sources(folder: string): Map<string, string> {
 }
 
 describe('layers', () => {
-  test('every import of the constructs, the environment configuration and the stacks points downward', () => {
+  test('every import of the constructs, the environment configuration, the stacks and the review policy points downward', () => {
     const files = new Map(LAYERS.flatMap((layer) => layer.folders.flatMap((folder) => [...sources(folder)])));
     for (const folder of LAYERS.flatMap((layer) => layer.folders)) expect([folder, [...files.keys()].some((file) => file.startsWith(`${folder}/`))]).toEqual([folder, true]);
     expect(layerViolations(files)).toEqual([]);

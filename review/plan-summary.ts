@@ -27,10 +27,6 @@ import { withoutExpectedDrift, type ExplainedChange, type ResourceSchemas } from
 import type { AttributeChange, ChangeKind, PlanJson, PlanSummary, ResourceEntry, SummaryOptions, Totals } from './plan-model';
 
 // The review's parts, for the commands and tests that read a plan through this module.
-export * from './plan-model';
-export * from './review-rules';
-export { changeKind, decideOutcome } from './classify';
-export { diffAttributes } from './attribute-diff';
 
 /** A pull-request comment holds 65,536 characters; this leaves room for the comment's marker. */
 export const SUMMARY_LIMIT = 65_000;

@@ -4,7 +4,7 @@ import { parseArgs, UsageError } from './lib/args';
 import { comparePlans } from '../review/plan-compare';
 import { applySavedPlan, DEFAULT_PLAN_DIR, loadCommandEnvironment, planEnvironment } from './lib/plan-run';
 import { runPlanCommand } from './lib/ci';
-import type { PlanJson } from '../review/plan-summary';
+import type { PlanJson } from '../review/plan-model';
 import { Progress } from './lib/progress';
 import { terraformEnv } from './lib/terraform';
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './lib/args';
 import { comparePlans, planFingerprint } from '../review/plan-compare';
-import type { PlanJson } from '../review/plan-summary';
+import type { PlanJson } from '../review/plan-model';
 import { runPlanCommand } from './lib/ci';
 
 const HELP = `

@@ -15,7 +15,13 @@ interface ProviderPackage {
   readonly cdktf: { readonly provider: { readonly name: string; readonly version: string } };
 }
 
-const providerPackage = JSON.parse(readFileSync(require.resolve('@cdktf/provider-aws/package.json'), 'utf8')) as ProviderPackage;
+let provider: ProviderPackage['cdktf']['provider'] | undefined;
 
-/** The AWS provider's registry address (`registry.terraform.io/hashicorp/aws`) and version (`5.100.0`). */
-export const AWS_PROVIDER = providerPackage.cdktf.provider;
+/**
+ * The AWS provider's registry address (`registry.terraform.io/hashicorp/aws`) and version (`5.100.0`). Read on first
+ * call, not at import: a synth (stacks/backend.ts imports this file) has no use for it.
+ */
+export function awsProvider(): ProviderPackage['cdktf']['provider'] {
+  provider ??= (JSON.parse(readFileSync(require.resolve('@cdktf/provider-aws/package.json'), 'utf8')) as ProviderPackage).cdktf.provider;
+  return provider;
+}

@@ -15,7 +15,7 @@
  * The provider configuration is the local environment's own (stacks/providers.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { AWS_PROVIDER } from '../../stacks/versions';
+import { awsProvider } from '../../stacks/versions';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
@@ -86,7 +86,7 @@ export class EmulatorTerraform {
   /** Replaces the configuration (to apply a change); the state stays. */
   write(emulator: Emulator, config: Record<string, unknown>, options: EmulatorTerraformOptions = {}): void {
     const main = {
-      terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER.version } } },
+      terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: awsProvider().version } } },
       provider: { aws: emulatorProviders(emulator.endpoint, options) },
       ...config,
     };

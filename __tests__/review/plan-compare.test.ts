@@ -1,6 +1,6 @@
 /** "Is this the reviewed plan?": comparisons and fingerprints of hand-built plans. */
 import { comparableChanges, comparePlans, fingerprintOf, fingerprintLine, planFingerprint } from '../../review/plan-compare';
-import type { PlanJson, ResourceChange } from '../../review/plan-summary';
+import type { PlanJson, ResourceChange } from '../../review/plan-model';
 
 function rc(address: string, actions: string[], after: unknown, extra: Partial<ResourceChange['change']> = {}, mode: 'managed' | 'data' = 'managed'): ResourceChange {
   const [type, name] = address.replace(/^data\./, '').split('.') as [string, string];

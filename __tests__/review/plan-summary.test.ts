@@ -2,16 +2,10 @@
  * The plan summary on hand-built plans (`terraform show -json` shape): totals, module tables,
  * attribute paths, secrecy, replacements, the prod destroy rule, security flags and the size budget.
  */
-import {
-  SECURITY_RULES,
-  SUMMARY_LIMIT,
-  changeKind,
-  decideOutcome,
-  summarizeDrift,
-  summarizePlan,
-  type PlanJson,
-  type ResourceChange,
-} from '../../review/plan-summary';
+import { changeKind, decideOutcome } from '../../review/classify';
+import type { PlanJson, ResourceChange } from '../../review/plan-model';
+import { SUMMARY_LIMIT, summarizeDrift, summarizePlan } from '../../review/plan-summary';
+import { SECURITY_RULES } from '../../review/review-rules';
 
 // ---------------------------------------------------------------- fixture helpers
 

@@ -4,7 +4,7 @@
  * One recording (about 5 minutes) serves every test of the file; the uncovered-type test records a small one.
  */
 import { spawnSync } from 'node:child_process';
-import { AWS_PROVIDER } from '../../stacks/versions';
+import { awsProvider } from '../../stacks/versions';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,7 +98,7 @@ test('fails when a stack gains a resource type the roles do not cover: its lifec
         dir,
         write(kind, endpoint) {
           const config = {
-            terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER.version } } },
+            terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: awsProvider().version } } },
             provider: { aws: emulatorProviders(endpoint) },
             resource: {
               aws_ec2_managed_prefix_list: {

@@ -17,7 +17,7 @@ import { PLATFORM_STACK_KIND } from '../../stacks/platform-stack';
 import { stateBucketPolicy } from '../../modules/state-backend';
 import { StateBootstrapStack, type StateBootstrapStackProps } from '../../stacks/state-bootstrap-stack';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
-import { AWS_PROVIDER } from '../../stacks/versions';
+import { awsProvider } from '../../stacks/versions';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..');
 
@@ -339,9 +339,9 @@ describe('environment stack backends', () => {
   });
 
   it('the AWS provider version the scripts install and check is the one the synthesized stacks pin (one source: the provider package)', () => {
-    expect(AWS_PROVIDER).toEqual({ name: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' });
+    expect(awsProvider()).toEqual({ name: 'registry.terraform.io/hashicorp/aws', version: '5.100.0' });
     const pinned = (synths.get('prod')! as unknown as { terraform: { required_providers: { aws: { version: string } } } }).terraform.required_providers.aws.version;
-    expect(pinned).toBe(AWS_PROVIDER.version);
+    expect(pinned).toBe(awsProvider().version);
   });
 
   it('gives every environment a different state key (and bucket, one per account)', () => {

@@ -33,12 +33,12 @@ export function parseArgs(argv: readonly string[], known: readonly string[], opt
   try {
     ({ tokens } = nodeParseArgs({ args: [...argv], options: definitions, strict: true, allowPositionals: true, tokens: true }));
   } catch (error) {
+    // Node names the option in its message ("Unknown option '--foo'. ...", "Option '--out <value>' argument missing").
     const code = (error as { code?: string }).code;
-    const flag = argv.find((arg) => arg.startsWith('-') && !Object.hasOwn(definitions, arg.replace(/^--?/, '').split('=')[0]!)) ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${flag || argv.find((a) => a.startsWith('-'))}; ${validFlags}`);
+    const name = /'(-[^' ]+)/.exec((error as Error).message)?.[1] ?? 'a flag';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown flag ${name}; ${validFlags}`);
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-      const name = /Option '(--[a-z-]+)/.exec((error as Error).message)?.[1] ?? 'a flag';
-      throw new UsageError(Object.hasOwn(definitions, name.slice(2)) && definitions[name.slice(2)]!.type === 'boolean' ? `${name} takes no value` : `${name} needs a value`);
+      throw new UsageError(definitions[name.replace(/^--?/, '')]?.type === 'boolean' ? `${name} takes no value` : `${name} needs a value`);
     }
     throw error;
   }

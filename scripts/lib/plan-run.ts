@@ -24,7 +24,8 @@ import { localWork } from './local-work';
 import { knownFailure, PROJECT_ROOT, terraform, terraformEnv } from './terraform';
 import { fingerprintLine, planFingerprint } from '../../review/plan-compare';
 import type { ResourceSchemas } from '../../review/drift-noise';
-import { summarizeDrift, summarizePlan, type DriftSummary, type PlanJson, type PlanSummary, type Totals } from '../../review/plan-summary';
+import type { PlanJson, PlanSummary, Totals } from '../../review/plan-model';
+import { summarizeDrift, summarizePlan, type DriftSummary } from '../../review/plan-summary';
 import { ApplyProgress } from './apply-progress';
 import { Progress } from './progress';
 

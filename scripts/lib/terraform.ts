@@ -17,12 +17,12 @@ import { join, resolve } from 'node:path';
 import { lineSplitter } from './apply-progress';
 import { handleInterrupts, InterruptedError, interruptedBy, track } from './interrupt';
 import { parseLockError, StateLockedError } from './state-lock';
-import { AWS_PROVIDER as AWS_PROVIDER_PACKAGE, MIN_TERRAFORM_VERSION } from '../../stacks/versions';
+import { awsProvider, MIN_TERRAFORM_VERSION } from '../../stacks/versions';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 export const OFFLINE_DIR = join(PROJECT_ROOT, '.offline');
 export const MIN_TERRAFORM = MIN_TERRAFORM_VERSION.split('.').map(Number);
-const { name: AWS_PROVIDER, version: AWS_PROVIDER_VERSION } = AWS_PROVIDER_PACKAGE;
+const { name: AWS_PROVIDER, version: AWS_PROVIDER_VERSION } = awsProvider();
 
 /** Where machine images usually keep a provider mirror; TF_PLUGIN_MIRROR wins over all of them. */
 const MIRROR_CANDIDATES = ['/opt/tf-plugins', '/usr/local/share/terraform/plugins', '/usr/share/terraform/plugins', '/opt/terraform/plugins'];
