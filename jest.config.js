@@ -6,7 +6,10 @@
 //   terraform - *.tf.test.ts: terraform init/validate/plan offline, no emulator
 //   emulator  - *.emulator.test.ts: real Terraform applies against the local AWS emulator (moto on 127.0.0.1)
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'], roots: ['<rootDir>/__tests__'] };
+// The constructs package (packages/constructs) is imported by name; its exports' "source" condition is its TypeScript,
+// so tests run the sources, as the scripts do (scripts/ts-run.cjs) and tsc checks them (tsconfig.json customConditions).
+const testEnvironmentOptions = { customExportConditions: ['source', 'node', 'node-addons'] };
+const common = { testEnvironment: 'node', testEnvironmentOptions, transform, moduleFileExtensions: ['ts', 'js', 'json'], roots: ['<rootDir>/__tests__'] };
 
 module.exports = {
   // Two workers for every tier: the files of a tier share nothing (each emulator file starts its own emulator on a free

@@ -1,5 +1,5 @@
 /**
- * The constructs' API reference (docs/api/, linked from each construct's README) is generated from their doc comments
+ * The constructs' API reference (packages/constructs/docs/api/, linked from each construct's README) is generated from their doc comments
  * by `npm run docs` (typedoc): it must be what the code says now, and each construct's README must link to its page.
  */
 import { execFile } from 'node:child_process';
@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from './helpers/run-script';
 
-const DOCS = join(ROOT, 'docs', 'api');
+const PACKAGE = join(ROOT, 'packages', 'constructs');
+const DOCS = join(PACKAGE, 'docs', 'api');
 
-test('docs/api is what npm run docs generates from the code now (run it after changing a construct\'s doc comments)', async () => {
+test('the package\'s docs/api is what npm run docs generates from the code now (run it after changing a construct\'s doc comments)', async () => {
   const out = mkdtempSync(join(tmpdir(), 'api-docs-'));
   try {
     await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules', 'typedoc', 'bin', 'typedoc'), '--out', out, '--logLevel', 'Warn'], { cwd: ROOT });
@@ -24,9 +25,9 @@ test('docs/api is what npm run docs generates from the code now (run it after ch
 }, 120_000);
 
 test('every construct\'s README links to its API reference page', () => {
-  const constructs = readdirSync(join(ROOT, 'modules'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  const constructs = readdirSync(join(PACKAGE, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   expect(constructs.length).toBeGreaterThanOrEqual(7);
   for (const name of constructs) {
-    expect([name, readFileSync(join(ROOT, 'modules', name, 'README.md'), 'utf8')]).toEqual([name, expect.stringContaining(`(../../docs/api/${name}.md)`)]);
+    expect([name, readFileSync(join(PACKAGE, 'src', name, 'README.md'), 'utf8')]).toEqual([name, expect.stringContaining(`(../../docs/api/${name}.md)`)]);
   }
 });

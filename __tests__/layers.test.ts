@@ -1,8 +1,11 @@
 /**
- * The layers import only downward: the constructs (modules/) import nothing of this repository outside themselves, and
- * of installed packages only their peers (cdktf, constructs, the AWS provider's classes) and Node's own modules; the
- * environment configuration (environments/) only the constructs; the stacks (stacks/) only these two; the review policy
- * (review/) those three, and no package that does I/O. The commands (scripts/, main.ts) sit on top and may import any of them.
+ * The layers import only downward. The constructs (packages/constructs/src, the installable library) import nothing of
+ * this repository outside themselves, and of installed packages only their peers (cdktf, constructs, the AWS provider's
+ * classes) and Node's own modules. Everything else imports them by package name (@private-api-platform/constructs/...),
+ * as a team that installed them would, never by a path into the package. The environment configuration
+ * (environments/) imports no other folder; the stacks (stacks/) only the environment configuration; the review policy
+ * (review/) those, and no package that does I/O; the examples (examples/) only what a team that installed the package
+ * has. The commands (scripts/, bench/, main.ts) and the tests sit on top.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -20,12 +23,18 @@ interface Layer {
   readonly packagesAllowed?: string;
 }
 
+const CONSTRUCTS = '@private-api-platform\\/constructs\\/[a-z/-]+';
+const PEERS = 'cdktf|constructs|@cdktf\\/provider-aws\\/lib\\/[a-z0-9-]+';
+
 const LAYERS: readonly Layer[] = [
-  { name: 'constructs', folders: ['modules'], mayImport: ['modules'], packages: /^(cdktf|constructs|@cdktf\/provider-aws\/lib\/[a-z0-9-]+|node:[a-z_/]+)$/, packagesAllowed: 'the constructs import only their peer packages and Node\'s modules' },
-  { name: 'environment configuration', folders: ['environments'], mayImport: ['environments', 'modules'] },
-  { name: 'stacks', folders: ['stacks'], mayImport: ['stacks', 'environments', 'modules'] },
+  { name: 'constructs', folders: ['packages/constructs/src'], mayImport: ['packages/constructs/src'], packages: new RegExp(`^(${PEERS}|node:[a-z_/]+)$`), packagesAllowed: 'the constructs import only their peer packages and Node\'s modules' },
+  { name: 'environment configuration', folders: ['environments'], mayImport: ['environments'] },
+  { name: 'stacks', folders: ['stacks'], mayImport: ['stacks', 'environments'] },
   // The review policy (plan summary, drift noise, plan fingerprints, access rules) does no I/O: it reads what it is given.
-  { name: 'review policy', folders: ['review'], mayImport: ['review', 'stacks', 'environments', 'modules'], packages: /^(node:crypto|@cloud-copilot\/iam-(policy|simulate))$/, packagesAllowed: 'the review policy does no I/O: of packages only node:crypto and the IAM policy evaluator' },
+  { name: 'review policy', folders: ['review'], mayImport: ['review', 'stacks', 'environments'], packages: new RegExp(`^(${CONSTRUCTS}|node:crypto|@cloud-copilot\\/iam-(policy|simulate))$`), packagesAllowed: 'the review policy does no I/O: of packages only the constructs, node:crypto and the IAM policy evaluator' },
+  { name: 'examples', folders: ['examples'], mayImport: ['examples'], packages: new RegExp(`^(${CONSTRUCTS}|${PEERS})$`), packagesAllowed: 'the examples import only what a team that installed the constructs has: them and their peers' },
+  { name: 'commands', folders: ['scripts', 'bench'], mayImport: ['scripts', 'bench', 'review', 'stacks', 'environments'] },
+  { name: 'tests', folders: ['__tests__'], mayImport: ['__tests__', 'main.ts', 'examples', 'scripts', 'bench', 'review', 'stacks', 'environments'] },
 ];
 
 /** What a TypeScript file imports: `import ... from`, `export ... from`, side-effect imports, `import()` and `require()`. */
@@ -67,7 +76,7 @@ function sources(folder: string): Map<string, string> {
 }
 
 describe('layers', () => {
-  test('every import of the constructs, the environment configuration, the stacks and the review policy points downward', () => {
+  test('every import of every layer points downward, and the constructs are imported by name only', () => {
     const files = new Map(LAYERS.flatMap((layer) => layer.folders.flatMap((folder) => [...sources(folder)])));
     for (const folder of LAYERS.flatMap((layer) => layer.folders)) expect([folder, [...files.keys()].some((file) => file.startsWith(`${folder}/`))]).toEqual([folder, true]);
     expect(layerViolations(files)).toEqual([]);
@@ -75,19 +84,26 @@ describe('layers', () => {
 
   test('an upward import is found, with the file, the import and what the layer may import', () => {
     const files = new Map([
-      ['modules/network/index.ts', "import type { NetworkConfig } from '../../environments/schema';\nimport { Construct } from 'constructs';"],
-      ['modules/edge/index.ts', "import { z } from 'zod';\nexport * from './certificates';"],
+      ['packages/constructs/src/network/index.ts', "import type { NetworkConfig } from '../../../../environments/schema';\nimport { Construct } from 'constructs';"],
+      ['packages/constructs/src/edge/index.ts', "import { z } from 'zod';\nexport * from './certificates';"],
       ['environments/load.ts', "import { addEnvironmentStacks } from '../stacks';"],
-      ['stacks/index.ts', "const args = require('../scripts/lib/args');\nconst later = import('../modules/edge');"],
+      ['stacks/index.ts', "const args = require('../scripts/lib/args');\nconst later = import('@private-api-platform/constructs/edge');"],
       ['review/verify.ts', "import { readFileSync } from 'node:fs';\nimport { terraform } from '../scripts/lib/terraform';\nimport { createHash } from 'node:crypto';"],
+      ['stacks/platform-stack.ts', "import { Network } from '../packages/constructs/src/network';"],
+      ['scripts/smoke.ts', "import { operationsOf } from '../packages/constructs/src/private-api/openapi';"],
+      ['examples/network.ts', "import { Network } from '@private-api-platform/constructs/network';\nimport { loadEnvironment } from '../environments/load';\nimport { Vpc } from '@cdktf/provider-aws';"],
     ]);
     expect(layerViolations(files)).toEqual([
-      'modules/network/index.ts: ../../environments/schema (environments/schema is outside what the constructs may import: modules)',
-      'modules/edge/index.ts: zod (the constructs import only their peer packages and Node\'s modules)',
-      'environments/load.ts: ../stacks (stacks is outside what the environment configuration may import: environments, modules)',
-      'stacks/index.ts: ../scripts/lib/args (scripts/lib/args is outside what the stacks may import: stacks, environments, modules)',
-      'review/verify.ts: node:fs (the review policy does no I/O: of packages only node:crypto and the IAM policy evaluator)',
-      'review/verify.ts: ../scripts/lib/terraform (scripts/lib/terraform is outside what the review policy may import: review, stacks, environments, modules)',
+      'packages/constructs/src/network/index.ts: ../../../../environments/schema (environments/schema is outside what the constructs may import: packages/constructs/src)',
+      'packages/constructs/src/edge/index.ts: zod (the constructs import only their peer packages and Node\'s modules)',
+      'environments/load.ts: ../stacks (stacks is outside what the environment configuration may import: environments)',
+      'stacks/index.ts: ../scripts/lib/args (scripts/lib/args is outside what the stacks may import: stacks, environments)',
+      'review/verify.ts: node:fs (the review policy does no I/O: of packages only the constructs, node:crypto and the IAM policy evaluator)',
+      'review/verify.ts: ../scripts/lib/terraform (scripts/lib/terraform is outside what the review policy may import: review, stacks, environments)',
+      'stacks/platform-stack.ts: ../packages/constructs/src/network (packages/constructs/src/network is outside what the stacks may import: stacks, environments)',
+      'scripts/smoke.ts: ../packages/constructs/src/private-api/openapi (packages/constructs/src/private-api/openapi is outside what the commands may import: scripts, bench, review, stacks, environments)',
+      'examples/network.ts: ../environments/load (environments/load is outside what the examples may import: examples)',
+      'examples/network.ts: @cdktf/provider-aws (the examples import only what a team that installed the constructs has: them and their peers)',
     ]);
   });
 

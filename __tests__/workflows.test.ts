@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { APPLY_SESSION_SECONDS } from '../modules/github-oidc';
+import { APPLY_SESSION_SECONDS } from '@private-api-platform/constructs/github-oidc';
 
 const ROOT = join(__dirname, '..');
 const WORKFLOWS = join(ROOT, '.github', 'workflows');

@@ -21,10 +21,10 @@ import {
   MAX_RESPONSE_HEADERS_POLICIES,
   PRICE_CLASSES,
   TAG_LIMITS,
-} from '../modules/aws-limits';
-import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '../modules/edge/waf-rules';
+} from '@private-api-platform/constructs/aws-limits';
+import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '@private-api-platform/constructs/edge/waf-rules';
 import leven from 'leven';
-import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from '../modules/network/cidr';
+import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from '@private-api-platform/constructs/network/cidr';
 
 /**
  * The longest environment name whose derived names fit AWS's limits: the tightest is the edge's target group,
@@ -53,7 +53,7 @@ const DEFAULT_DOMAIN_SUFFIX_LENGTH = 8;
 const regionSchema = z
   .string()
   .refine((region) => AWS_REGIONS.includes(region), {
-    message: `an AWS region such as eu-west-1 or us-east-1 that exists in the aws partition (${AWS_REGIONS.length} in modules/aws-limits.ts AWS_REGIONS; add one AWS has opened since)`,
+    message: `an AWS region such as eu-west-1 or us-east-1 that exists in the aws partition (${AWS_REGIONS.length} in packages/constructs/src/aws-limits.ts AWS_REGIONS; add one AWS has opened since)`,
   });
 
 const cidrSchema = z.string().refine((value) => parseCidr(value) !== undefined, {
@@ -62,7 +62,7 @@ const cidrSchema = z.string().refine((value) => parseCidr(value) !== undefined, 
 
 const dnsNameSchema = z.string().regex(DNS_NAME, { message: 'a lower-case DNS name such as api.example.com' });
 
-/** A string AWS accepts for `type`'s `attribute`: the row of modules/aws-limits.ts the stacks are checked by too. */
+/** A string AWS accepts for `type`'s `attribute`: the row of packages/constructs/src/aws-limits.ts the stacks are checked by too. */
 function awsLimited(type: string, attribute: string) {
   const limit = awsLimit(type, attribute);
   return z.string().superRefine((value, ctx) => {
@@ -271,7 +271,7 @@ const edgeSchema = z.strictObject({
   /** WAF rate-based rule: requests per IP per 5-minute window. */
   wafRateLimit: z.number().int().min(10).max(2_000_000_000),
   /**
-   * Managed WAF rules that count instead of block, one by one (modules/edge/web-acl.ts lists them). Each lets that kind
+   * Managed WAF rules that count instead of block, one by one (packages/constructs/src/edge/web-acl.ts lists them). Each lets that kind
    * of request through: SizeRestrictions_BODY for bodies over 8 KB, NoUserAgent_HEADER for clients without a User-Agent.
    * @default - none: every managed rule blocks
    */
@@ -359,7 +359,7 @@ export const environmentSchema = z.strictObject({
   state: stateSchema,
   /**
    * GitHub Actions access: the bootstrap stack creates the read-only plan role and the apply role
-   * the workflows assume (modules/github-oidc). Absent: no CI roles.
+   * the workflows assume (packages/constructs/src/github-oidc). Absent: no CI roles.
    */
   ci: ciSchema.optional(),
 });
@@ -498,7 +498,7 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
     });
   }
 
-  // APIs and routes: the edge's CloudFront quotas (modules/aws-limits.ts, the numbers the edge module checks too).
+  // APIs and routes: the edge's CloudFront quotas (packages/constructs/src/aws-limits.ts, the numbers the edge module checks too).
   const maxApis = Math.floor(MAX_CACHE_BEHAVIORS / 2);
   if (env.apis.length > maxApis) {
     issues.push({ path: ['apis'], message: `at most ${maxApis} APIs: each needs 2 CloudFront cache behaviours and a distribution holds ${MAX_CACHE_BEHAVIORS}` });

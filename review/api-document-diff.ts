@@ -4,7 +4,7 @@
  * which of those changes touch a control (scopes, the authorizer, the endpoint
  * binding, the integration a token is forwarded to). Pure: no I/O.
  */
-import { authorizerOf, endpointIdsOf, operationsOf, parseOpenApiBody, type OpenApiDocument, type OperationSummary } from '../modules/private-api/openapi';
+import { authorizerOf, endpointIdsOf, operationsOf, parseOpenApiBody, type OpenApiDocument, type OperationSummary } from '@private-api-platform/constructs/private-api/openapi';
 
 export interface RouteChange {
   /** `GET /orders/{orderId}`, or a document-level item such as `authorizer cognito-user-pool`. */

@@ -15,7 +15,7 @@ sets API Gateway's CloudWatch role for the account in the environment's region
 check that it exists).
 
 When the environment file has "ci" (its GitHub repository), also creates the
-roles the workflows assume (modules/github-oidc: GitHub's OIDC provider unless
+roles the workflows assume (packages/constructs/src/github-oidc: GitHub's OIDC provider unless
 ci.existingOidcProviderArn names it, a read-only plan role, an apply role for
 the GitHub environment of the same name) and prints their ARNs for the
 repository settings.

@@ -13,7 +13,7 @@ import { Progress, table } from './lib/progress';
 const HELP = `
 usage: npm run iam-audit -- <environment>... | --all [--lifecycle FILE] [--save FILE] [--details]
 
-Proves the GitHub Actions roles (modules/github-oidc) against the AWS calls a real
+Proves the GitHub Actions roles (packages/constructs/src/github-oidc) against the AWS calls a real
 lifecycle makes, for every named environment with CI roles (\`ci\` in its file):
 
   1. record: real Terraform and the AWS provider run the platform's lifecycle

@@ -1,6 +1,6 @@
 /** `npm run smoke -- <environment> [--base-url URL] [--outputs FILE] [--connect-to HOST=URL,...] [--client NAME]`. */
 import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DEFAULT_STAGE_NAME } from '../modules/private-api';
+import { DEFAULT_STAGE_NAME } from '@private-api-platform/constructs/private-api';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { Deployed } from './lib/edge/deployed';
 import { localEdgeUrl, outputValue, readOutputs } from './lib/outputs';

@@ -182,6 +182,38 @@ if (CACHE_ON) {
   }
 }
 
+// The repository's own packages (packages/*, npm workspaces linked into node_modules) are imported by name, as any
+// team imports them. Here their exports resolve to the TypeScript sources, the "source" condition of each export
+// (what `node --conditions=source` would pick; tsconfig.json's customConditions and jest's customExportConditions say
+// the same), so nothing needs building first. A subpath a package does not export still fails as Node fails it.
+const WORKSPACE_SOURCES = new Map();
+{
+  const packages = path.join(__dirname, '..', 'packages');
+  let folders = [];
+  try {
+    folders = fs.readdirSync(packages);
+  } catch {
+    // no workspace packages
+  }
+  for (const folder of folders) {
+    let manifest;
+    try {
+      manifest = JSON.parse(fs.readFileSync(path.join(packages, folder, 'package.json'), 'utf8'));
+    } catch {
+      continue;
+    }
+    for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
+      if (target && typeof target.source === 'string') WORKSPACE_SOURCES.set(`${manifest.name}${subpath.slice(1)}`, path.join(packages, folder, target.source));
+    }
+  }
+}
+if (WORKSPACE_SOURCES.size) {
+  const resolveFilename = Module._resolveFilename;
+  Module._resolveFilename = function resolveWorkspaceSource(request) {
+    return WORKSPACE_SOURCES.get(request) ?? resolveFilename.apply(this, arguments);
+  };
+}
+
 // Packages that cdktf requires when it is loaded but that a synth of these stacks never calls:
 // loading them costs about 150 ms of every run (archiver alone pulls in some 100 modules).
 // They are loaded on first use instead, behind a stand-in that forwards calls and property reads.

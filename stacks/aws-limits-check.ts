@@ -1,10 +1,10 @@
 /**
  * Checks every resource of a stack against AWS's documented limits
- * (modules/aws-limits.ts) before anything is synthesized. Values that hold a
+ * (packages/constructs/src/aws-limits.ts) before anything is synthesized. Values that hold a
  * token (an id known only after apply) are checked where they are literal.
  */
 import { Token, TerraformResource, type TerraformStack } from 'cdktf';
-import { API, AWS_LIMITS, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS } from '../modules/aws-limits';
+import { API, AWS_LIMITS, checkAwsLimit, COGNITO_DOMAIN_RESERVED_WORDS } from '@private-api-platform/constructs/aws-limits';
 
 export interface LimitProblem {
   /** `aws_lb edge/origin/load-balancer` */

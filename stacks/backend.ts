@@ -41,7 +41,7 @@ export function addS3Backend(stack: TerraformStack, env: Environment, stackKind:
     encrypt: true,
     kmsKeyId: kmsKeyAliasArn(env),
     // Terraform lists the bucket under this prefix for workspaces at every init and plan (default `env:`, outside the
-    // environment's prefix, which is all the CI roles may list: modules/github-oidc). The platform uses none.
+    // environment's prefix, which is all the CI roles may list: packages/constructs/src/github-oidc). The platform uses none.
     workspaceKeyPrefix: workspaceKeyPrefix(env),
     ...emulator,
   });

@@ -9,12 +9,12 @@ import type { Environment } from '../environments/schema';
 import { addS3Backend } from './backend';
 import { apiGatewayCloudwatchRoleName, platformNamePrefix } from './names';
 import { createProviders, type Providers } from './providers';
-import { addIdentityOutputs, Identity } from '../modules/identity';
-import { LogEncryptionKey } from '../modules/log-encryption';
-import { Network } from '../modules/network';
-import { PrivateApi, RequiredApiGatewayAccountLogging } from '../modules/private-api';
+import { addIdentityOutputs, Identity } from '@private-api-platform/constructs/identity';
+import { LogEncryptionKey } from '@private-api-platform/constructs/log-encryption';
+import { Network } from '@private-api-platform/constructs/network';
+import { PrivateApi, RequiredApiGatewayAccountLogging } from '@private-api-platform/constructs/private-api';
 import { cognitoDomainPrefix, EMULATOR_ENVIRONMENTS } from '../environments/schema';
-import { addEdgeOutputs, Edge } from '../modules/edge';
+import { addEdgeOutputs, Edge } from '@private-api-platform/constructs/edge';
 
 /** The state key's stack part: `<environment>/platform.tfstate`. */
 export const PLATFORM_STACK_KIND = 'platform';

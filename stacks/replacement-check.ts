@@ -62,7 +62,7 @@ export const FIXED_NAMES_ALLOWED: Readonly<Record<string, string>> = {
   // The provider replaces a bucket only for a new name (bucket, bucket_prefix) or object lock, which the platform never
   // turns on; and the CI role's policy scopes the access-log bucket by its exact name.
   aws_s3_bucket: 'only a new name replaces it',
-  // modules/edge: one policy per set of CORS origins, its name and its address both carry the origins' hash; new origins
+  // packages/constructs/src/edge: one policy per set of CORS origins, its name and its address both carry the origins' hash; new origins
   // are a new resource, and the provider updates every other setting (including the name) in place.
   aws_cloudfront_response_headers_policy: 'every setting is updated in place; new origins are a new resource',
 };

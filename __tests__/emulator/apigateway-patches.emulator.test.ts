@@ -11,7 +11,7 @@
  *   EMULATOR_DISABLE_PATCHES=apigateway_deployment_snapshot npx jest __tests__/emulator/apigateway-patches.emulator.test.ts
  */
 import type { ApiConfig } from '../../environments/schema';
-import { openApiDocument, planApi } from '../../modules/private-api';
+import { openApiDocument, planApi } from '@private-api-platform/constructs/private-api';
 import type { RunResult } from '../../scripts/lib/terraform';
 import type { Emulator } from '../../scripts/lib/emulator';
 import { awsRequest } from '../helpers/aws-request';

@@ -11,7 +11,7 @@
  *   moto denies every object request, so no state can be read or written).
  */
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
-import { stateBucketPolicy } from '../../modules/state-backend';
+import { stateBucketPolicy } from '@private-api-platform/constructs/state-backend';
 
 const BUCKET = 'patch-probe-state';
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-1111-2222-3333-444455556666';

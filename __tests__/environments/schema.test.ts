@@ -5,9 +5,9 @@
  */
 import { EnvironmentError, listEnvironments, loadEnvironment, parseEnvironment } from '../../environments/load';
 import { MAX_ENVIRONMENT_NAME_LENGTH } from '../../environments/schema';
-import { countApiResources } from '../../modules/aws-limits';
+import { countApiResources } from '@private-api-platform/constructs/aws-limits';
 import { platformNamePrefix } from '../../stacks/names';
-import { carveSubnets, cidrContains, cidrsOverlap } from '../../modules/network/cidr';
+import { carveSubnets, cidrContains, cidrsOverlap } from '@private-api-platform/constructs/network/cidr';
 import { ENVIRONMENT_NAMES, rawEnvironment } from '../helpers/synth';
 
 function errorOf(name: string, change: (raw: any) => void): EnvironmentError {
@@ -280,7 +280,7 @@ describe('AWS\'s own rules, known before apply', () => {
       }),
       field,
     );
-    expect(issue.message).toBe('an AWS region such as eu-west-1 or us-east-1 that exists in the aws partition (34 in modules/aws-limits.ts AWS_REGIONS; add one AWS has opened since)');
+    expect(issue.message).toBe('an AWS region such as eu-west-1 or us-east-1 that exists in the aws partition (34 in packages/constructs/src/aws-limits.ts AWS_REGIONS; add one AWS has opened since)');
   });
 
   it.each([

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironment } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
-import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from '../../modules/edge';
+import { CLOUDFRONT_ORIGIN_FACING_PREFIX_LIST } from '@private-api-platform/constructs/edge';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { stackDir, synthEnvironments } from '../../scripts/lib/synth';
 import { terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';

@@ -18,7 +18,7 @@ import {
   MANAGED_CACHE_POLICY_CACHING_DISABLED,
   MANAGED_ORIGIN_REQUEST_POLICY_ALL_VIEWER_EXCEPT_HOST_HEADER,
   ORIGIN_VERIFY_HEADER,
-} from '../../modules/edge';
+} from '@private-api-platform/constructs/edge';
 import {
   albIngressProblems,
   albProblems,

@@ -16,9 +16,9 @@ import {
   planSubjects,
   type GithubOidcProps,
   type PolicyDocument,
-} from '../../modules/github-oidc';
-import { stateKeyPolicy } from '../../modules/state-backend';
-import { logEncryptionKeyPolicy } from '../../modules/log-encryption';
+} from '@private-api-platform/constructs/github-oidc';
+import { stateKeyPolicy } from '@private-api-platform/constructs/state-backend';
+import { logEncryptionKeyPolicy } from '@private-api-platform/constructs/log-encryption';
 
 const ACCOUNT = '111111111111';
 const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0a1b2c3d-1111-2222-3333-444455556666`;
@@ -178,7 +178,7 @@ describe('apply role, evaluated', () => {
     const logKey = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1111aaaa-2222-3333-4444-555566667777`;
     expect(await decide(apply, 'kms:CreateKey', '*', { [`aws:RequestTag/${LOG_KEY_TAG}`]: 'platform-dev' })).toBe('Allowed');
     expect(await decide(apply, 'kms:CreateKey', '*', { [`aws:RequestTag/${LOG_KEY_TAG}`]: 'platform-prod' })).not.toBe('Allowed');
-    // a log key's own policy lets the account's IAM policies decide (modules/log-encryption)
+    // a log key's own policy lets the account's IAM policies decide (packages/constructs/src/log-encryption)
     const logKeyPolicy = logEncryptionKeyPolicy(ACCOUNT, 'eu-west-1');
     expect(await decide(apply, 'kms:EnableKeyRotation', logKey, { [`aws:ResourceTag/${LOG_KEY_TAG}`]: 'platform-dev' }, logKeyPolicy)).toBe('Allowed');
     expect(await decide(apply, 'kms:ScheduleKeyDeletion', KEY)).not.toBe('Allowed');

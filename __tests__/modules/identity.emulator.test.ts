@@ -29,7 +29,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../environments/schema';
-import { addIdentityOutputs, Identity } from '../../modules/identity';
+import { addIdentityOutputs, Identity } from '@private-api-platform/constructs/identity';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { terraform, terraformEnv } from '../../scripts/lib/terraform';
 import { createProviders } from '../../stacks/providers';

@@ -7,8 +7,8 @@ import { CognitoUserPoolClient } from '@cdktf/provider-aws/lib/cognito-user-pool
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import type { IdentityConfig } from '../../environments/schema';
-import { addIdentityOutputs, Identity, type IdentityProps } from '../../modules/identity';
-import { COGNITO_SECURITY_SCHEME, authorizerOf, operationsOf } from '../../modules/private-api/openapi';
+import { addIdentityOutputs, Identity, type IdentityProps } from '@private-api-platform/constructs/identity';
+import { COGNITO_SECURITY_SCHEME, authorizerOf, operationsOf } from '@private-api-platform/constructs/private-api/openapi';
 import { cognitoDomainPrefix } from '../../environments/schema';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 

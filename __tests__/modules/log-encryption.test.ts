@@ -4,7 +4,7 @@
  * region, whose policy lets CloudWatch Logs of that region use it for this
  * account's log groups only.
  */
-import { logEncryptionKeyPolicy } from '../../modules/log-encryption';
+import { logEncryptionKeyPolicy } from '@private-api-platform/constructs/log-encryption';
 import { environment, synthPlatform } from '../helpers/synth';
 
 describe('log groups encrypted with KMS where the environment asks', () => {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../../environments/schema';
-import { Network } from '../../modules/network';
+import { Network } from '@private-api-platform/constructs/network';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { terraform, terraformEnv } from '../../scripts/lib/terraform';
 import { createProviders } from '../../stacks/providers';

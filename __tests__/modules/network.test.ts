@@ -6,9 +6,9 @@
  */
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
-import { carveSubnets } from '../../modules/network/cidr';
+import { carveSubnets } from '@private-api-platform/constructs/network/cidr';
 import type { NetworkConfig } from '../../environments/schema';
-import { Network, executeApiEndpointPolicy, type NetworkProps } from '../../modules/network';
+import { Network, executeApiEndpointPolicy, type NetworkProps } from '@private-api-platform/constructs/network';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 
 const ref = (type: string, logicalId: string, attribute: string) => `\${${type}.${logicalId}.${attribute}}`;
@@ -158,7 +158,7 @@ describe('network module', () => {
     const zones: any = Object.values(synth.data('aws_availability_zones'))[0];
     expect(zones.state).toBe('available');
     expect(zones.lifecycle.postcondition[0].condition).toBe('${length(self.names) >= 3}');
-    expect(zones.lifecycle.postcondition[0].error_message).toMatch(/network\.azCount is 3/);
+    expect(zones.lifecycle.postcondition[0].error_message).toMatch(/the network's azCount is 3/);
   });
 
   test('the endpoint policy lets only APIs of the stack account through', () => {

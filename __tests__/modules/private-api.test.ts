@@ -10,7 +10,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { evaluateInvoke } from '../../review/rules/access';
 import { Testing, TerraformStack } from 'cdktf';
 import type { ApiConfig, Environment } from '../../environments/schema';
-import { Network } from '../../modules/network';
+import { Network } from '@private-api-platform/constructs/network';
 import {
   ACCESS_LOG_FORMAT,
   ANY_METHOD_KEY,
@@ -23,7 +23,7 @@ import {
   privateApiPolicy,
   type CognitoAuthorization,
   type PrivateApiProps,
-} from '../../modules/private-api';
+} from '@private-api-platform/constructs/private-api';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 
 const ref = (type: string, logicalId: string, attribute: string) => `\${${type}.${logicalId}.${attribute}}`;

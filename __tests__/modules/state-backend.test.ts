@@ -1,11 +1,11 @@
 /**
- * The state backend as a construct of its own (modules/state-backend): what a team composing it gets, and the
+ * The state backend as a construct of its own (packages/constructs/src/state-backend): what a team composing it gets, and the
  * addresses it keeps for a stack that created the same resources directly. The bucket's and key's rules themselves are
  * tested through the bootstrap stack (__tests__/stacks/state-bootstrap.test.ts).
  */
 import { App, Testing, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { StateBackend, type StateBackendProps } from '../../modules/state-backend';
+import { StateBackend, type StateBackendProps } from '@private-api-platform/constructs/state-backend';
 
 const PROPS: StateBackendProps = {
   bucketName: 'team-tfstate-444444444444',

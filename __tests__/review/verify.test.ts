@@ -6,7 +6,8 @@ import { Testing } from 'cdktf';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks';
 import { RULES, overlayPlan, verify, type VerifyInput } from '../../review/verify';
-import type { PolicyEvaluation } from '../../review/rules/access';
+import { resourcePolicyProblems, type PolicyEvaluation } from '../../review/rules/access';
+import { operationsOf } from '@private-api-platform/constructs/private-api/openapi';
 import { ENVIRONMENT_NAMES, environment } from '../helpers/synth';
 
 type Json = Record<string, any>;
@@ -218,8 +219,6 @@ describe('npm run verify rules', () => {
   });
 
   it('rule 2 evaluates every operation of every API, and the private custom domain, through the endpoint, another endpoint and none', async () => {
-    const { resourcePolicyProblems } = await import('../../review/rules/access');
-    const { operationsOf } = await import('../../modules/private-api/openapi');
     const evaluations: PolicyEvaluation[] = [];
     expect(await resourcePolicyProblems(fresh('dev').platform, evaluations)).toEqual([]);
     const operations = all(fresh('dev').platform, 'aws_api_gateway_rest_api').reduce((n, api) => n + operationsOf(JSON.parse(api.body)).length, 0);

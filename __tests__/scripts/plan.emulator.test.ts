@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataResource } from 'cdktf';
 import { Construct } from 'constructs';
-import type { PrivateApi } from '../../modules/private-api';
+import type { PrivateApi } from '@private-api-platform/constructs/private-api';
 import type { Environment } from '../../environments/schema';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { applySavedPlan, driftEnvironment, planEnvironment, type DriftRunResult, type PlanRunResult } from '../../scripts/lib/plan-run';

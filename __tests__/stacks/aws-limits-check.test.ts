@@ -1,13 +1,13 @@
 /**
  * AWS's documented limits on names, descriptions and comments, checked before
- * anything is synthesized (modules/aws-limits.ts): every environment's stacks
+ * anything is synthesized (packages/constructs/src/aws-limits.ts): every environment's stacks
  * fit them; each row of the table refuses a value AWS would refuse, and
  * accepts one it takes; a value AWS would refuse at apply time stops `npm run
  * synth` with the environment, the resource, the value and the AWS page (main.cli.test.ts, as a process).
  */
 import { Testing, TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
-import { AWS_LIMITS } from '../../modules/aws-limits';
+import { AWS_LIMITS } from '@private-api-platform/constructs/aws-limits';
 import { awsLimitProblems } from '../../stacks/aws-limits-check';
 import { addEnvironmentStacks } from '../../stacks';
 import { ENVIRONMENT_NAMES, environment } from '../helpers/synth';

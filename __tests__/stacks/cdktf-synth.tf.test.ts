@@ -33,8 +33,9 @@ describe('cdktf synth', () => {
   }, 120_000);
 
   it('fails when the infrastructure code does not type-check, and synthesizes nothing', () => {
-    // GIVEN a module file with a misspelt property (transpile-only would drop it without a word)
-    const probe = join(ROOT, 'modules', 'type-error-probe.ts');
+    // GIVEN a stack file with a misspelt property (transpile-only would drop it without a word); in stacks/, not in
+    // the constructs package, whose build the packed-package test may be running beside this one
+    const probe = join(ROOT, 'stacks', 'type-error-probe.ts');
     writeFileSync(probe, "export const protection: { deletionProtection: boolean } = { deletionProtecton: true };\n");
     try {
       // WHEN cdktf-cli runs the app  THEN it fails with tsc's error, and writes no stacks

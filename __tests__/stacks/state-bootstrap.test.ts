@@ -14,7 +14,7 @@ import { stateBackendProblems, stateBucketProblems, type StateBucketExpectations
 import { kmsKeyAliasArn, TERRAFORM_REQUIRED_VERSION } from '../../stacks/backend';
 import { addEnvironmentStacks, bootstrapStackId, platformStackId } from '../../stacks';
 import { PLATFORM_STACK_KIND } from '../../stacks/platform-stack';
-import { stateBucketPolicy } from '../../modules/state-backend';
+import { stateBucketPolicy } from '@private-api-platform/constructs/state-backend';
 import { StateBootstrapStack, type StateBootstrapStackProps } from '../../stacks/state-bootstrap-stack';
 import { ENVIRONMENT_NAMES, environment, synthPlatform, wrap, type SynthesizedStack } from '../helpers/synth';
 import { awsProvider } from '../../stacks/versions';

@@ -6,7 +6,7 @@
  */
 import { createValidatedPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy';
 import { anonymousPrincipal, runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
-import { authorizerOf, endpointIdsOf, operationsOf, parseOpenApiBody, type OperationSummary } from '../../modules/private-api/openapi';
+import { authorizerOf, endpointIdsOf, operationsOf, parseOpenApiBody, type OperationSummary } from '@private-api-platform/constructs/private-api/openapi';
 
 type Json = Record<string, any>;
 

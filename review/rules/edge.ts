@@ -26,7 +26,7 @@
  * the unit tests and meant for `npm run verify`.
  */
 
-import { parseOpenApiBody } from '../../modules/private-api/openapi';
+import { parseOpenApiBody } from '@private-api-platform/constructs/private-api/openapi';
 
 type Json = Record<string, any>;
 
