@@ -23,6 +23,7 @@ import {
   TAG_LIMITS,
 } from '@private-api-platform/constructs/aws-limits';
 import { MANAGED_RULE_GROUPS, MANAGED_RULES } from '@private-api-platform/constructs/edge/waf-rules';
+import { EMULATOR_ENVIRONMENTS, nameRules } from './name-rules';
 import leven from 'leven';
 import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from '@private-api-platform/constructs/network/cidr';
 
@@ -32,8 +33,6 @@ import { carveSubnets, cidrContains, cidrsOverlap, parseCidr } from '@private-ap
  */
 export const MAX_ENVIRONMENT_NAME_LENGTH = ELB_NAME_MAX_LENGTH - 'platform-'.length - '-execute-api'.length;
 
-/** Environments that talk to the local emulator instead of AWS. */
-export const EMULATOR_ENVIRONMENTS = ['local'] as const;
 
 const ACCOUNT_ID = /^\d{12}$/;
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -433,7 +432,8 @@ function pathTemplateRules(routes: readonly { readonly path: string }[], at: rea
 
 export function crossFieldRules(env: Environment): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const isEmulator = (EMULATOR_ENVIRONMENTS as readonly string[]).includes(env.name);
+  const rules = nameRules(env.name);
+  const isEmulator = rules.emulator;
 
   if (isEmulator && !env.emulator) {
     issues.push({ path: ['emulator'], message: `the "${env.name}" environment runs on the local emulator and needs emulator.endpoint` });
@@ -599,7 +599,7 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
   }
   // Email: Cognito's default sender sends 50 emails a day per account; prod sends through SES.
   const email = env.identity.email;
-  if (!email && env.name === 'prod') {
+  if (!email && rules.requiresSesEmail) {
     issues.push({ path: ['identity', 'email'], message: 'an SES identity (sesIdentityArn, fromAddress): prod must not depend on Cognito\'s default sender (50 emails a day)' });
   }
   if (email) {
@@ -656,10 +656,10 @@ export function crossFieldRules(env: Environment): ConfigIssue[] {
   });
 
   // Protections
-  if (env.name === 'prod' && !env.protections.deletionProtection) {
+  if (rules.requiresDeletionProtection && !env.protections.deletionProtection) {
     issues.push({ path: ['protections', 'deletionProtection'], message: 'true: prod must have deletion protection on' });
   }
-  if (env.name === 'prod' && !env.protections.preventDestroy) {
+  if (rules.requiresPreventDestroy && !env.protections.preventDestroy) {
     issues.push({ path: ['protections', 'preventDestroy'], message: 'true: prod must prevent destroying stateful resources' });
   }
   return issues;

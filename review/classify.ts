@@ -2,6 +2,7 @@
  * Each resource change of a plan classified: its kind, construct path and module, its attribute changes, why it is
  * security-relevant, why destroying it loses something; and the verdict on a plan's protected destroys.
  */
+import { nameRules } from '../environments/name-rules';
 import { diffApiDocuments, type RouteChange } from './api-document-diff';
 import { diffAttributes, formatPath } from './attribute-diff';
 import type { AttributeChange, ChangeKind, ResourceChange, ResourceEntry, SummaryOptions, Verdict } from './plan-model';
@@ -137,7 +138,7 @@ function describeReason(reason: string | undefined): string {
 /** Refuses destroying or replacing protected resources where the environment prevents destroys (always in prod), unless allowed. */
 export function decideOutcome(entries: readonly ResourceEntry[], options: Pick<SummaryOptions, 'environment' | 'protections' | 'allowDestroy'>): Verdict {
   const protectedDestroys = entries.filter((e) => (e.kind === 'delete' || e.kind === 'replace') && e.protectedReason !== undefined);
-  const guarded = options.environment === 'prod' || options.protections?.preventDestroy === true;
+  const guarded = nameRules(options.environment).refusesProtectedDestroys || options.protections?.preventDestroy === true;
   if (protectedDestroys.length === 0) return { ok: true, protectedDestroys, message: 'no protected resource is destroyed or replaced' };
   const list = protectedDestroys.map((e) => `${e.address} (${e.kind}: ${e.protectedReason})`).join(', ');
   if (!guarded) return { ok: true, protectedDestroys, message: `${options.environment} does not prevent destroys; destroys ${list}` };

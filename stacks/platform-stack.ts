@@ -13,7 +13,8 @@ import { addIdentityOutputs, Identity } from '@private-api-platform/constructs/i
 import { LogEncryptionKey } from '@private-api-platform/constructs/log-encryption';
 import { Network } from '@private-api-platform/constructs/network';
 import { PrivateApi, RequiredApiGatewayAccountLogging } from '@private-api-platform/constructs/private-api';
-import { cognitoDomainPrefix, EMULATOR_ENVIRONMENTS } from '../environments/schema';
+import { nameRules } from '../environments/name-rules';
+import { cognitoDomainPrefix } from '../environments/schema';
 import { addEdgeOutputs, Edge } from '@private-api-platform/constructs/edge';
 
 /** The state key's stack part: `<environment>/platform.tfstate`. */
@@ -41,6 +42,7 @@ export class PlatformStack extends IsolatedStack {
     super(scope, id);
     const env = props.environment;
     const namePrefix = platformNamePrefix(env);
+    const rules = nameRules(env.name);
     this.environment = env;
     this.providers = createProviders(this, env);
     addS3Backend(this, env, PLATFORM_STACK_KIND);
@@ -53,9 +55,9 @@ export class PlatformStack extends IsolatedStack {
       region: env.account.region,
       deletionProtection: env.protections.deletionProtection,
       // The schema already refuses prod without it; the module refuses too, should the two ever drift apart.
-      requireDeletionProtection: env.name === 'prod',
+      requireDeletionProtection: rules.requiresDeletionProtection,
       // prod's email goes through SES (Cognito's default sender: 50 a day); the schema refuses prod without it too.
-      requireSesEmail: env.name === 'prod',
+      requireSesEmail: rules.requiresSesEmail,
       preventDestroy: env.protections.preventDestroy,
     });
     addIdentityOutputs(this, this.identity);
@@ -94,7 +96,7 @@ export class PlatformStack extends IsolatedStack {
         executeApiEndpoint: this.network.executeApiEndpoint,
         authorization: this.identity,
         logRetentionDays: env.logRetentionDays,
-        allowWildcardCors: (EMULATOR_ENVIRONMENTS as readonly string[]).includes(env.name),
+        allowWildcardCors: rules.emulator,
         logKmsKeyArn: logKeys.regional?.keyArn,
         preventDestroy: env.protections.preventDestroy,
         accountLogging,
