@@ -6,11 +6,9 @@
  * listens, set by the scripts that start it. Every environment is validated
  * before anything is synthesized: a bad file exits 1 and writes nothing.
  */
-import { App } from 'cdktf';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { listEnvironments, loadEnvironment } from './environments/load';
-import { addEnvironmentStacks } from './stacks';
 import { EXIT_USAGE, parseArgs, UsageError } from './scripts/lib/args';
 
 function main(): number {
@@ -24,6 +22,9 @@ function main(): number {
     const selected = named.length > 0 ? named : (fromVariable ?? listEnvironments());
     const emulatorEndpoint = process.env.PLATFORM_EMULATOR_ENDPOINT;
     const environments = selected.map((name) => loadEnvironment(name, undefined, emulatorEndpoint ? { emulatorEndpoint } : {}));
+    // cdktf and the stacks (about half a second to load) only once the arguments and environment files are good.
+    const { App } = require('cdktf') as typeof import('cdktf');
+    const { addEnvironmentStacks } = require('./stacks') as typeof import('./stacks');
     const app = new App({ outdir });
     for (const env of environments) addEnvironmentStacks(app, env);
     app.synth();

@@ -144,7 +144,7 @@ describe('plan review rules', () => {
     const plan = workflow.jobs.plan!;
     expect(plan.needs).toBe('test');
     expect(plan.strategy?.matrix?.environment).toEqual(['dev', 'staging', 'prod']);
-    expect(plan.permissions).toEqual({ 'id-token': 'write', contents: 'read', 'pull-requests': 'write' });
+    expect(plan.permissions).toEqual({ 'id-token': 'write', contents: 'read', 'pull-requests': 'write', issues: 'write' });
     const credentials = plan.steps!.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!;
     expect(credentials.with?.['role-to-assume']).toMatch(/matrix\.environment/);
     expect(plan.steps!.map((s) => s.run)).toEqual(

@@ -22,11 +22,12 @@ measurement (the text around it is kept) unless --no-write.
 
   --runs N      measured runs per light case (heavy cases use min(N, 3))
   --quick       1 measured run per case
-  --only LIST   cases to run: synth, growth, tests (npm test by tier, and the
-                ten slowest test files), plan, start (default: all)
+  --only LIST   cases to run: synth, loader (what each part of scripts/ts-run.cjs
+                earns), growth, tests (npm test by tier, and the ten slowest
+                test files), plan, start (default: all)
 `;
 
-const CASES = ['synth', 'growth', 'tests', 'plan', 'start'] as const;
+const CASES = ['synth', 'loader', 'growth', 'tests', 'plan', 'start'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface Section {
@@ -44,6 +45,43 @@ let quick = false;
 function synthInto(outdir: string, environmentsDir?: string): () => ReturnType<typeof sample> {
   const env = { ...process.env, CDKTF_OUTDIR: outdir, ...(environmentsDir ? { PLATFORM_ENVIRONMENTS_DIR: environmentsDir } : {}) };
   return () => sample(node, ['scripts/ts-run.cjs', 'main.ts'], { cwd: PROJECT_ROOT, env });
+}
+
+/** The parts of scripts/ts-run.cjs that PLATFORM_TS_RUN_DISABLE turns off one by one. */
+const LOADER_PARTS = ['transpile-cache', 'lazy'] as const;
+
+/**
+ * What each part of the loader earns: the synth of all environments with the whole loader, with each part off, and
+ * with every part off (swc alone), interleaved; and a command's `--help` (the thin entry points: no cdktf loaded).
+ */
+function benchLoader(runs: number, work: string): Section {
+  const synth = (name: string, env: NodeJS.ProcessEnv) => ({
+    name,
+    once: () => sample(node, ['scripts/ts-run.cjs', 'main.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, CDKTF_OUTDIR: join(work, 'loader'), ...env } }),
+  });
+  const results = measureInterleaved(
+    [
+      synth('synth all environments: the whole loader', {}),
+      ...LOADER_PARTS.map((part) => synth(`synth all environments: without ${part}`, { PLATFORM_TS_RUN_DISABLE: part })),
+      synth('synth all environments: every part off (swc alone)', { PLATFORM_TS_RUN_CACHE: '0', PLATFORM_TS_RUN_LAZY: '0' }),
+      { name: 'npm run plan -- --help (loads no cdktf)', once: () => sample(node, ['scripts/ts-run.cjs', 'scripts/plan.ts', '--help'], { cwd: PROJECT_ROOT }) },
+    ],
+    runs,
+  );
+  const whole = results[0]!;
+  const rows = results.slice(1, 1 + LOADER_PARTS.length + 1).map((r) => {
+    const cost = r.medianSeconds - whole.medianSeconds;
+    return [r.name.replace('synth all environments: ', ''), `${r.medianSeconds.toFixed(2)} s`, `${cost >= 0 ? '+' : ''}${cost.toFixed(2)} s`, `${((r.medianSeconds / whole.medianSeconds - 1) * 100).toFixed(0)} %`];
+  });
+  return {
+    title: 'What each part of the loader earns',
+    results,
+    table: { headers: ['synth of all environments', 'median', 'cost of going without', 'slower by'], rows: [['the whole loader', `${whole.medianSeconds.toFixed(2)} s`, '', ''], ...rows] },
+    notes: [
+      `the whole loader: ${whole.medianSeconds.toFixed(2)} s, ${whole.medianPeakMb.toFixed(0)} MB; a part earns its lines when going without it costs more than the spread of the whole loader's runs (${whole.minSeconds.toFixed(2)}-${whole.maxSeconds.toFixed(2)} s)`,
+      `a command's --help: ${results.at(-1)!.medianSeconds.toFixed(2)} s, ${results.at(-1)!.medianPeakMb.toFixed(0)} MB (the commands read their arguments before they load cdktf and the stacks)`,
+    ],
+  };
 }
 
 function dirBytes(dir: string): number {
@@ -249,6 +287,7 @@ async function main(): Promise<number> {
   const sections: Section[] = [];
   try {
     if (only.includes('synth')) sections.push(benchSynth(runs, work));
+    if (only.includes('loader')) sections.push(benchLoader(runs, work));
     if (only.includes('growth')) sections.push(benchGrowth(Math.min(runs, 3), work));
     const heavyRuns = Math.min(runs, 3);
     if (only.includes('tests')) sections.push(...benchTests(heavyRuns, work));

@@ -102,6 +102,8 @@ export function entryOf(change: ResourceChange, options: SummaryOptions): Resour
     replaceReasons,
     security,
     protectedReason: destructive ? protectedReason(change, options) : undefined,
+    ...(change.previous_address && change.previous_address !== change.address ? { movedFrom: change.previous_address } : {}),
+    ...(change.change.importing ? { importId: change.change.importing.id ?? '(by identity)' } : {}),
   };
 }
 

@@ -16,6 +16,18 @@ export interface PlanJson {
   /** Attributes the planned changes depend on (left out when none): drift elsewhere does not affect this plan. */
   readonly relevant_attributes?: readonly { readonly resource: string; readonly attribute: readonly (string | number)[] }[];
   readonly errored?: boolean;
+  /** Each root module output: its planned action (`no-op` when unchanged) and values. */
+  readonly output_changes?: Readonly<Record<string, OutputChange>>;
+}
+
+export interface OutputChange {
+  readonly actions: readonly string[];
+  readonly before?: unknown;
+  readonly after?: unknown;
+  /** `true` when the new value is only known after apply. */
+  readonly after_unknown?: unknown;
+  readonly before_sensitive?: unknown;
+  readonly after_sensitive?: unknown;
 }
 
 export interface ResourceChange {
@@ -35,6 +47,8 @@ export interface ResourceChange {
     readonly before_sensitive?: unknown;
     readonly after_sensitive?: unknown;
     readonly replace_paths?: readonly (readonly (string | number)[])[];
+    /** Present when an `import` block brings the resource under Terraform's management in this plan. */
+    readonly importing?: { readonly id?: string };
   };
 }
 
@@ -70,6 +84,22 @@ export interface ResourceEntry {
   readonly security: readonly string[];
   /** Why destroying this resource loses something (undefined when nothing). */
   readonly protectedReason?: string;
+  /** The address the resource had in the state before this plan (a `moved` block, cdktf's `moveTo`/`moveFromId`). */
+  readonly movedFrom?: string;
+  /** The id an `import` block imports the resource by (cdktf's `importFrom`). */
+  readonly importId?: string;
+}
+
+/** A root module output the plan adds, changes or removes. */
+export interface OutputEntry {
+  readonly name: string;
+  readonly kind: 'create' | 'update' | 'delete';
+  /** Rendered values; absent for a side that does not exist. "(sensitive)" for sensitive values. */
+  readonly before?: string;
+  readonly after?: string;
+  readonly sensitive: boolean;
+  /** The new value is only known after apply. */
+  readonly unknown: boolean;
 }
 
 export interface Totals {
@@ -79,6 +109,10 @@ export interface Totals {
   readonly destroy: number;
   readonly noOp: number;
   readonly forget: number;
+  /** Resources at a new address (moved), whatever else the plan does to them. */
+  readonly move: number;
+  /** Resources an `import` block brings under management. */
+  readonly import: number;
 }
 
 export interface Verdict {
@@ -108,12 +142,14 @@ export interface SummaryOptions {
 export interface PlanSummary {
   readonly markdown: string;
   readonly totals: Totals;
-  /** Every managed resource with a change (no-ops and reads left out). */
+  /** Every managed resource with a change, a move or an import (plain no-ops and reads left out). */
   readonly entries: readonly ResourceEntry[];
+  /** The root module outputs the plan adds, changes or removes. */
+  readonly outputs: readonly OutputEntry[];
   /** Resources changed outside Terraform (the refresh found them). */
   readonly drift: readonly ResourceEntry[];
   readonly verdict: Verdict;
-  /** True when the plan changes something (the -detailed-exitcode 2 case). */
+  /** True when the plan changes, moves, imports or forgets a resource or changes an output (the -detailed-exitcode 2 case). */
   readonly hasChanges: boolean;
   /** Items left out to stay under the limit (0 when nothing was cut). */
   readonly cut: number;

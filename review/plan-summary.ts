@@ -7,8 +7,13 @@
  * - "Security-relevant": changes to the controls in SECURITY_RULES (a data table: review it like code).
  * - "Destructive": every delete and replace, protected resources marked (PROTECTED_TYPES,
  *   `lifecycle.prevent_destroy` in the synthesized stack, the state bucket).
+ * - Moves (a resource at a new address: `moved` blocks, cdktf's moveTo), imports (`import` blocks) and forgets
+ *   (`removed` blocks) are listed as such, in the totals and per module: a plan that only moves or imports is a
+ *   change (Terraform's -detailed-exitcode says 2), never "No changes".
+ * - Output changes (added, changed, removed), sensitive values masked.
  * - A table per module (the construct path's first part below the stack) with the changed
- *   attribute paths of updates and the reasons for replacements. A REST API's OpenAPI document
+ *   attribute paths of updates and the reasons for replacements, each folded (`<details>`) under a line that counts
+ *   its changes, so that the totals, Security-relevant and Destructive stay on top, open. A REST API's OpenAPI document
  *   (`body`) is shown as routes added, removed and changed (api-document-diff.ts); scope,
  *   authorizer, endpoint and integration-target changes among them are security-relevant.
  * - Sensitive values are never printed: a sensitive attribute shows as "(sensitive)", and so do
@@ -24,7 +29,8 @@
 import { decideOutcome, entryOf } from './classify';
 import { formatPath } from './attribute-diff';
 import { withoutExpectedDrift, type ExplainedChange, type ResourceSchemas } from './drift-noise';
-import type { AttributeChange, ChangeKind, PlanJson, PlanSummary, ResourceEntry, SummaryOptions, Totals } from './plan-model';
+import { labelKinds, labelsMarker } from './plan-labels';
+import type { AttributeChange, ChangeKind, OutputChange, OutputEntry, PlanJson, PlanSummary, ResourceEntry, SummaryOptions, Totals } from './plan-model';
 
 // The review's parts, for the commands and tests that read a plan through this module.
 
@@ -60,17 +66,32 @@ function describeChange(c: AttributeChange): string {
   return `${code(c.path)}: ${code(c.before ?? '')} → ${code(c.after ?? '')}`;
 }
 
+/** Attribute changes listed open in a resource's row; more are folded under a count. */
+const OPEN_ATTRIBUTES = 3;
+
 function details(entry: ResourceEntry, max: number): string {
   const parts: string[] = [];
+  if (entry.movedFrom) parts.push(`**moved from** ${code(entry.movedFrom)}`);
+  if (entry.importId !== undefined) parts.push(`**imported** by id ${code(entry.importId)}`);
   if (entry.kind === 'replace') parts.push(`**forces replacement:** ${entry.replaceReasons.map(code).join(', ')}`);
   const shown = entry.changes.slice(0, max).map(describeChange);
   if (entry.changes.length > max) shown.push(`… and ${entry.changes.length - max} more attributes`);
-  parts.push(...shown);
+  if (entry.changes.length > OPEN_ATTRIBUTES) parts.push(`<details><summary>${entry.changes.length} attributes</summary>${shown.join('<br>')}</details>`);
+  else parts.push(...shown);
   return parts.join('<br>');
+}
+
+/** The action column: what Terraform does, and the move or import that comes with it. */
+function actionOf(entry: ResourceEntry, labels: Record<ChangeKind, string>): string {
+  const extra = [entry.movedFrom ? '🚚 move' : '', entry.importId !== undefined ? '📥 import' : ''].filter(Boolean);
+  if (entry.kind === 'no-op' && extra.length > 0) return extra.join(', ');
+  return [labels[entry.kind], ...extra].join(', ');
 }
 
 interface Item {
   readonly text: string;
+  /** What closes the block this item leaves open (a folded module table), should the summary be cut after it. */
+  readonly pendingClose?: string;
 }
 
 interface Section {
@@ -83,7 +104,16 @@ interface Section {
 
 function totalsOf(entries: readonly ResourceEntry[], noOp: number): Totals {
   const count = (k: ChangeKind) => entries.filter((e) => e.kind === k).length;
-  return { add: count('create'), change: count('update'), replace: count('replace'), destroy: count('delete'), noOp, forget: count('forget') };
+  return {
+    add: count('create'),
+    change: count('update'),
+    replace: count('replace'),
+    destroy: count('delete'),
+    noOp,
+    forget: count('forget'),
+    move: entries.filter((e) => e.movedFrom).length,
+    import: entries.filter((e) => e.importId !== undefined).length,
+  };
 }
 
 function byModule(entries: readonly ResourceEntry[]): Map<string, ResourceEntry[]> {
@@ -96,17 +126,79 @@ function byModule(entries: readonly ResourceEntry[]): Map<string, ResourceEntry[
   return groups;
 }
 
+/** "2 create, 1 move": what a module's folded table holds, in the order of the totals. */
+function countsOf(group: readonly ResourceEntry[], labels: Record<ChangeKind, string>): string {
+  const counts = new Map<string, number>();
+  for (const e of group) {
+    for (const part of actionOf(e, labels).split(', ')) counts.set(part, (counts.get(part) ?? 0) + 1);
+  }
+  const order = [...Object.values(labels), '🚚 move', '📥 import'];
+  return [...counts]
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([label, n]) => `${n} ${label.replace(/^\S+ /, '')}`)
+    .join(', ');
+}
+
+/** One folded table per module: its summary line counts what it holds, the rows are one click away. */
 function moduleItems(entries: readonly ResourceEntry[], unchangedByModule: Map<string, number>, maxAttributes: number, labels = ACTION_LABEL): Item[] {
   const items: Item[] = [];
+  const close = '\n</details>\n';
   for (const [module, group] of byModule(entries)) {
     const unchanged = unchangedByModule.get(module) ?? 0;
-    const heading = `\n### ${code(module)} (${group.length} changed${unchanged ? `, ${unchanged} unchanged` : ''})\n\n| action | resource | construct path | changes |\n| --- | --- | --- | --- |\n`;
+    const heading =
+      `\n<details><summary><code>${module}</code>: ${countsOf(group, labels)}${unchanged ? `, ${unchanged} unchanged` : ''}</summary>\n\n` +
+      '| action | resource | construct path | changes |\n| --- | --- | --- | --- |\n';
     group.forEach((e, i) => {
-      const row = `| ${labels[e.kind]} | ${code(cell(e.address))} | ${code(cell(e.constructPath))} | ${cell(details(e, maxAttributes))} |\n`;
-      items.push({ text: i === 0 ? heading + row : row });
+      const row = `| ${actionOf(e, labels)} | ${code(cell(e.address))} | ${code(cell(e.constructPath))} | ${cell(details(e, maxAttributes))} |\n`;
+      const last = i === group.length - 1;
+      items.push({ text: (i === 0 ? heading : '') + row + (last ? close : ''), pendingClose: last ? '' : close });
     });
   }
   return items;
+}
+
+const MAX_OUTPUT_VALUE = 200;
+
+function sensitiveValue(flag: unknown): boolean {
+  return flag === true || (typeof flag === 'object' && flag !== null && JSON.stringify(flag).includes('true'));
+}
+
+function renderValue(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > MAX_OUTPUT_VALUE ? `${text.slice(0, MAX_OUTPUT_VALUE - 1)}…` : text;
+}
+
+/** The outputs the plan adds, changes or removes (unchanged ones left out), sensitive values never shown. */
+export function outputEntries(changes: PlanJson['output_changes']): OutputEntry[] {
+  const entries: OutputEntry[] = [];
+  for (const [name, change] of Object.entries(changes ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const kind = outputKind(change);
+    if (!kind) continue;
+    const sensitive = sensitiveValue(change.before_sensitive) || sensitiveValue(change.after_sensitive);
+    const unknown = change.after_unknown === true;
+    const side = (exists: boolean, value: unknown) => (!exists ? undefined : sensitive ? '(sensitive)' : renderValue(value));
+    entries.push({ name, kind, before: side(kind !== 'create', change.before), after: unknown ? '(known after apply)' : side(kind !== 'delete', change.after), sensitive, unknown });
+  }
+  return entries;
+}
+
+function outputKind(change: OutputChange): OutputEntry['kind'] | undefined {
+  const actions = change.actions.join(',');
+  if (actions === 'create') return 'create';
+  if (actions === 'delete') return 'delete';
+  if (actions === 'update' || actions === 'delete,create' || actions === 'create,delete') return 'update';
+  return undefined;
+}
+
+const OUTPUT_LABEL: Record<OutputEntry['kind'], string> = { create: '➕ add', update: '🔧 change', delete: '❌ remove' };
+
+function outputItems(outputs: readonly OutputEntry[]): Item[] {
+  const close = '\n</details>\n';
+  return outputs.map((o, i) => {
+    const last = i === outputs.length - 1;
+    const row = `| ${OUTPUT_LABEL[o.kind]} | ${code(o.name)} | ${o.before === undefined ? '' : code(cell(o.before))} | ${o.after === undefined ? '' : code(cell(o.after))} |\n`;
+    return { text: row + (last ? close : ''), pendingClose: last ? '' : close };
+  });
 }
 
 function renderSections(head: string, sections: readonly Section[], maxChars: number): { markdown: string; cut: number } {
@@ -115,17 +207,20 @@ function renderSections(head: string, sections: readonly Section[], maxChars: nu
   let cutting = false;
   const omitted: string[] = [];
   let cutItems = 0;
+  let pendingClose = '';
   for (const section of sections) {
     if (section.items.length === 0) continue;
     let left = section.items.length;
     if (!cutting) {
       for (const [i, item] of section.items.entries()) {
         const piece = (i === 0 ? section.head : '') + item.text;
-        if (text.length + piece.length + reserve > maxChars) {
+        if (text.length + piece.length + (item.pendingClose ?? '').length + reserve > maxChars) {
           cutting = true;
+          text += pendingClose; // close the folded table the last item left open
           break;
         }
         text += piece;
+        pendingClose = item.pendingClose ?? '';
         left--;
       }
     }
@@ -145,7 +240,7 @@ function securityItems(entries: readonly ResourceEntry[], labels = ACTION_LABEL)
     .filter((e) => e.security.length > 0)
     .map((e) => {
       const what = e.kind === 'update' || e.kind === 'replace' ? e.changes.map((c) => code(c.path)).slice(0, 8).join(', ') + (e.changes.length > 8 ? ', …' : '') : '';
-      return { text: `| ${cell(e.security.join('; '))} | ${labels[e.kind]} | ${code(cell(e.address))} | ${cell(what)} |\n` };
+      return { text: `| ${cell(e.security.join('; '))} | ${actionOf(e, labels)} | ${code(cell(e.address))} | ${cell(what)} |\n` };
     });
 }
 
@@ -158,9 +253,15 @@ function destructiveItems(entries: readonly ResourceEntry[]): Item[] {
     }));
 }
 
-function totalsLine(t: Totals): string {
-  const forget = t.forget ? `, **${t.forget}** to forget` : '';
-  return `**${t.add}** to add, **${t.change}** to change, **${t.replace}** to replace, **${t.destroy}** to destroy${forget}, ${t.noOp} unchanged`;
+function totalsLine(t: Totals, outputs: readonly OutputEntry[]): string {
+  const optional = [t.forget ? `**${t.forget}** to forget` : '', t.move ? `**${t.move}** to move` : '', t.import ? `**${t.import}** to import` : ''].filter(Boolean);
+  const outputsPart = outputs.length ? `; **${outputs.length}** output${outputs.length === 1 ? '' : 's'} to change` : '';
+  return `**${t.add}** to add, **${t.change}** to change, **${t.replace}** to replace, **${t.destroy}** to destroy, ${[...optional, ''].join(', ')}${t.noOp} unchanged${outputsPart}`;
+}
+
+function countsOfOutputs(outputs: readonly OutputEntry[]): string {
+  const count = (kind: OutputEntry['kind']) => outputs.filter((o) => o.kind === kind).length;
+  return [`${count('create')} added`, `${count('update')} changed`, `${count('delete')} removed`].filter((part) => !part.startsWith('0 ')).join(', ');
 }
 
 const SECURITY_HEAD = '\n## 🔐 Security-relevant\n\n| control | action | resource | attributes |\n| --- | --- | --- | --- |\n';
@@ -170,17 +271,21 @@ const DESTRUCTIVE_HEAD = '\n## 💥 Destructive\n\n| action | resource | constru
 export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSummary {
   const managed = (plan.resource_changes ?? []).filter((c) => c.mode !== 'data');
   const all = managed.map((c) => entryOf(c, options));
-  const entries = all.filter((e) => e.kind !== 'no-op' && e.kind !== 'read');
-  const unchanged = all.filter((e) => e.kind === 'no-op');
+  // A move or an import is a change even when Terraform does nothing else to the resource.
+  const entries = all.filter((e) => (e.kind !== 'no-op' && e.kind !== 'read') || e.movedFrom !== undefined || e.importId !== undefined);
+  const unchanged = all.filter((e) => e.kind === 'no-op' && !entries.includes(e));
+  const outputs = outputEntries(plan.output_changes);
   const unchangedByModule = new Map<string, number>();
   for (const e of unchanged) unchangedByModule.set(e.module, (unchangedByModule.get(e.module) ?? 0) + 1);
   const drift = driftEntries(plan, options, true);
   const totals = totalsOf(entries, unchanged.length);
   const verdict = decideOutcome(entries, options);
   const maxAttributes = options.maxAttributesPerResource ?? 20;
+  const hasChanges = entries.length > 0 || outputs.length > 0;
 
-  const lines = [`<!-- plan-summary:${options.environment} -->`, `## Terraform plan: ${code(options.environment)}`, '', totalsLine(totals), ''];
-  if (entries.length === 0) lines.push('No changes: the infrastructure matches the configuration.', '');
+  const labels = labelsMarker(options.environment, labelKinds({ hasChanges, entries }));
+  const lines = [`<!-- plan-summary:${options.environment} -->`, labels, `## Terraform plan: ${code(options.environment)}`, '', totalsLine(totals, outputs), ''];
+  if (!hasChanges) lines.push('No changes: the infrastructure matches the configuration.', '');
   if (!verdict.ok) lines.push(`> ⛔ **${cell(verdict.message)}**`, '');
   else if (verdict.protectedDestroys.length > 0) lines.push(`> ⚠️ ${cell(verdict.message)}`, '');
   if (plan.terraform_version) lines.push(`<sub>Terraform ${plan.terraform_version}</sub>`, '');
@@ -194,10 +299,15 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
       items: drift.map((e) => ({ text: `| ${DRIFT_LABEL[e.kind]} | ${code(cell(e.address))} | ${cell(details(e, maxAttributes))} |\n` })),
       label: 'resources changed outside Terraform',
     },
+    {
+      head: `\n<details><summary>Outputs: ${countsOfOutputs(outputs)}</summary>\n\n| action | output | before | after |\n| --- | --- | --- | --- |\n`,
+      items: outputItems(outputs),
+      label: 'output changes',
+    },
     { head: '\n## Changes by module\n', items: moduleItems(entries, unchangedByModule, maxAttributes), label: 'resources (module tables)' },
   ];
   const { markdown, cut } = renderSections(head, sections, options.maxChars ?? SUMMARY_LIMIT);
-  return { markdown, totals, entries, drift, verdict, hasChanges: entries.length > 0, cut };
+  return { markdown, totals, entries, outputs, drift, verdict, hasChanges, cut };
 }
 
 /**

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, UsageError } from './lib/args';
 import { comparePlans } from '../review/plan-compare';
-import { applySavedPlan, DEFAULT_PLAN_DIR, loadCommandEnvironment, planEnvironment } from './lib/plan-run';
 import { runPlanCommand } from './lib/ci';
 import type { PlanJson } from '../review/plan-model';
 import { Progress } from './lib/progress';
@@ -37,6 +36,7 @@ Exit codes: 0 applied (or nothing to apply), 1 refused or failed, 64 usage error
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { environments, flags } = parseArgs(argv, ['--reviewed=', '--out=', '--allow-destroy', '--endpoint=']);
+  const { applySavedPlan, DEFAULT_PLAN_DIR, loadCommandEnvironment, planEnvironment } = require('./lib/plan-run') as typeof import('./lib/plan-run');
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ')}`);
   const name = environments[0]!;
   const endpoint = flags.get('--endpoint');

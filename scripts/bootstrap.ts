@@ -1,6 +1,5 @@
 /** `npm run bootstrap -- <environment> [--endpoint URL]`: the state bucket and key of the environment's account. */
 import { parseArgs, runMain, UsageError } from './lib/args';
-import { bootstrap } from './lib/bootstrap';
 import { Progress, table } from './lib/progress';
 
 const HELP = `
@@ -40,6 +39,7 @@ Exit 0 when the state bucket is in place, 1 when a step failed, 64 on a usage er
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--endpoint=']);
+  const { bootstrap } = require('./lib/bootstrap') as typeof import('./lib/bootstrap');
   const flag = flags.get('--endpoint');
   const endpoint = typeof flag === 'string' ? flag : process.env.PLATFORM_EMULATOR_ENDPOINT;
   if (typeof flag === 'string' && environments.some((e) => e !== 'local')) {

@@ -8,18 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { bootstrapStackId, platformStackId } from '../stacks';
 import { ApplyProgress } from './lib/apply-progress';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { awsRequest } from './lib/aws-request';
-import { synthBootstrap } from './lib/bootstrap';
 import { daemonStatus, EmulatorDiedError, alive } from './lib/emulator-daemon';
 import { addedSince, emulatorInventory } from './lib/emulator-inventory';
 import { exitCodeOf, handleInterrupts, interruptedBy } from './lib/interrupt';
-import { describeStopped, stopLocal } from './lib/local-stop';
-import { localWork } from './lib/local-work';
 import { Progress, StepError, table } from './lib/progress';
-import { stackDir, synthEnvironments } from './lib/synth';
 import { terraform, terraformEnv } from './lib/terraform';
 import { acquireWorkLock } from './lib/work-lock';
 
@@ -51,6 +46,11 @@ Exit 0 when everything is gone; 1 names the step that failed; 64 on a usage erro
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--force']);
+  const { bootstrapStackId, platformStackId } = require('../stacks') as typeof import('../stacks');
+  const { synthBootstrap } = require('./lib/bootstrap') as typeof import('./lib/bootstrap');
+  const { describeStopped, stopLocal } = require('./lib/local-stop') as typeof import('./lib/local-stop');
+  const { localWork } = require('./lib/local-work') as typeof import('./lib/local-work');
+  const { stackDir, synthEnvironments } = require('./lib/synth') as typeof import('./lib/synth');
   const name = environments[0]!;
   if (environments.length !== 1) throw new UsageError('name one environment: local');
   const probe = loadEnvironment(name);

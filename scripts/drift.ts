@@ -1,7 +1,6 @@
 /** `npm run drift -- <environment> [--out DIR] [--endpoint URL] [--ci]`: what changed outside Terraform. */
 import { relative } from 'node:path';
 import { parseArgs, UsageError } from './lib/args';
-import { DEFAULT_PLAN_DIR, driftEnvironment, resolveCommandEnvironment } from './lib/plan-run';
 import { runPlanCommand, writeGithubOutputs } from './lib/ci';
 import { Progress } from './lib/progress';
 import { PROJECT_ROOT } from './lib/terraform';
@@ -30,6 +29,7 @@ Exit codes: 0 no drift, 2 drift, 1 error, 64 usage error.
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { environments, flags } = parseArgs(argv, ['--out=', '--endpoint=', '--ci']);
+  const { DEFAULT_PLAN_DIR, driftEnvironment, resolveCommandEnvironment } = require('./lib/plan-run') as typeof import('./lib/plan-run');
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ')}`);
   const name = environments[0]!;
   const endpoint = flags.get('--endpoint');

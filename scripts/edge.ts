@@ -1,8 +1,5 @@
 /** `npm run edge -- local [--port N] [--endpoint URL] [--distribution ID]`: the local edge in the foreground. */
 import { parseArgs, runMain, UsageError } from './lib/args';
-import { startEdge } from './lib/edge/server';
-import { outputValue, readOutputs } from './lib/outputs';
-import { loadCommandEnvironment, resolveCommandEnvironment } from './lib/plan-run';
 
 const HELP = `
 usage: npm run edge -- local [--port N] [--endpoint URL] [--distribution ID]
@@ -27,6 +24,9 @@ Exit codes: 0 stopped, 1 error, 64 usage error.
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--port=', '--endpoint=', '--distribution=']);
+  const { startEdge } = require('./lib/edge/server') as typeof import('./lib/edge/server');
+  const { outputValue, readOutputs } = require('./lib/outputs') as typeof import('./lib/outputs');
+  const { loadCommandEnvironment, resolveCommandEnvironment } = require('./lib/plan-run') as typeof import('./lib/plan-run');
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ') || 'none'}`);
   const port = Number(flags.get('--port') ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${flags.get('--port')}: use 0 (a free port) or 1-65535`);

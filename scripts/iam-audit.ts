@@ -5,9 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadEnvironment } from '../environments/load';
 import { parseArgs, runMain, UsageError } from './lib/args';
-import { authorizeCalls } from './lib/iam-audit/authorization';
-import { auditEnvironment, synthesizedRoles, type AuditRow, type EnvironmentAudit } from './lib/iam-audit/audit';
-import { recordPlatformLifecycle, type Lifecycle } from './lib/iam-audit/lifecycle';
+import type { AuditRow, EnvironmentAudit } from './lib/iam-audit/audit';
+import type { Lifecycle } from './lib/iam-audit/lifecycle';
 import { Progress, table } from './lib/progress';
 
 const HELP = `
@@ -41,6 +40,9 @@ cannot be mapped to an IAM action; 64 on a usage error.
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--lifecycle=', '--save=', '--details']);
+  const { authorizeCalls } = require('./lib/iam-audit/authorization') as typeof import('./lib/iam-audit/authorization');
+  const { auditEnvironment, synthesizedRoles } = require('./lib/iam-audit/audit') as typeof import('./lib/iam-audit/audit');
+  const { recordPlatformLifecycle } = require('./lib/iam-audit/lifecycle') as typeof import('./lib/iam-audit/lifecycle');
   const envs = environments.map((name) => loadEnvironment(name));
   const audited = envs.map((env) => ({ env, roles: synthesizedRoles(env) }));
   for (const { env, roles } of audited) if (!roles) process.stderr.write(`[iam-audit] ${env.name}: no CI roles (no "ci" in its file), nothing to audit\n`);

@@ -1,9 +1,5 @@
 /** `npm run -s outputs -- <environment> [--json] [--outputs FILE] [--endpoint URL]`: what a deployment exposes. */
 import { parseArgs, runMain, UsageError } from './lib/args';
-import { runningDaemon } from './lib/emulator-daemon';
-import { localWork } from './lib/local-work';
-import { edgeDaemonDir, localCognitoBaseUrl, outputValue, readOutputs } from './lib/outputs';
-import { resolveCommandEnvironment } from './lib/plan-run';
 import { table } from './lib/progress';
 
 const HELP = `
@@ -26,6 +22,10 @@ Exit codes: 0, 1 error (not deployed, state unreadable), 64 usage error.
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--json', '--outputs=', '--endpoint=']);
+  const { runningDaemon } = require('./lib/emulator-daemon') as typeof import('./lib/emulator-daemon');
+  const { localWork } = require('./lib/local-work') as typeof import('./lib/local-work');
+  const { edgeDaemonDir, localCognitoBaseUrl, outputValue, readOutputs } = require('./lib/outputs') as typeof import('./lib/outputs');
+  const { resolveCommandEnvironment } = require('./lib/plan-run') as typeof import('./lib/plan-run');
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ') || 'none'}`);
   const given = flags.get('--endpoint');
   const work = localWork();

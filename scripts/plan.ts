@@ -1,7 +1,6 @@
 /** `npm run plan -- <environment> [--out DIR] [--allow-destroy] [--endpoint URL] [--ci]`: the reviewed plan of an environment. */
 import { relative } from 'node:path';
 import { parseArgs, UsageError } from './lib/args';
-import { DEFAULT_PLAN_DIR, planEnvironment, resolveCommandEnvironment } from './lib/plan-run';
 import { runPlanCommand, writeGithubOutputs } from './lib/ci';
 import { Progress, table } from './lib/progress';
 import { PROJECT_ROOT } from './lib/terraform';
@@ -41,6 +40,7 @@ Exit codes: 0 no changes, 2 changes, 1 error or refused, 64 usage error.
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { environments, flags } = parseArgs(argv, ['--out=', '--allow-destroy', '--endpoint=', '--ci']);
+  const { DEFAULT_PLAN_DIR, planEnvironment, resolveCommandEnvironment } = require('./lib/plan-run') as typeof import('./lib/plan-run');
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ')}`);
   const name = environments[0]!;
   const endpoint = flags.get('--endpoint');
@@ -57,7 +57,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const shown = (file: string) => relative(process.cwd(), file) || file;
   process.stdout.write(
     [
-      `Plan of ${name} in ${progress.elapsed()}: ${t.add} to add, ${t.change} to change, ${t.replace} to replace, ${t.destroy} to destroy, ${t.noOp} unchanged` +
+      `Plan of ${name} in ${progress.elapsed()}: ${t.add} to add, ${t.change} to change, ${t.replace} to replace, ${t.destroy} to destroy, ` +
+        [t.forget ? `${t.forget} to forget, ` : '', t.move ? `${t.move} to move, ` : '', t.import ? `${t.import} to import, ` : ''].join('') +
+        `${t.noOp} unchanged${result.summary.outputs.length ? `, ${result.summary.outputs.length} output${result.summary.outputs.length === 1 ? '' : 's'} to change` : ''}` +
         ` (${result.summary.entries.filter((e) => e.security.length > 0).length} security-relevant).`,
       '',
       table(

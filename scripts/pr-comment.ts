@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, UsageError } from './lib/args';
-import { githubContext, pullRequestFromEvent, runUrl, upsertComment } from './lib/github';
+import { githubContext, pullRequestFromEvent, runUrl, syncLabels, upsertComment } from './lib/github';
+import { labelName, labelPrefix, parseLabelsMarker, type LabelKind } from '../review/plan-labels';
 import { fingerprintOf } from '../review/plan-compare';
 import { runPlanCommand } from './lib/ci';
 import { PROJECT_ROOT } from './lib/terraform';
@@ -19,11 +20,17 @@ says so and links the workflow run, so no stale plan stays on the pull request.
 The comment records the plan's fingerprint and the pull request's head commit;
 npm run reviewed-plan reads them back when the merge is applied.
 
+It also sets the pull request's labels for the environment from the summary:
+"plan/<environment>: changes" or "plan/<environment>: no changes", plus
+"plan/<environment>: destroys" and "plan/<environment>: security" when the plan
+has them ("plan/<environment>: failed" without a summary); the environment's
+other plan labels are removed, other labels left alone.
+
 Options
   --summary FILE   default: plans/<environment>.summary.md
   --pr N           default: the pull request of the GitHub Actions event
 
-Environment: GITHUB_TOKEN (pull-requests: write), GITHUB_REPOSITORY, GITHUB_EVENT_PATH,
+Environment: GITHUB_TOKEN (pull-requests: write, issues: write for new labels), GITHUB_REPOSITORY, GITHUB_EVENT_PATH,
 GITHUB_API_URL (optional).
 Exit codes: 0 posted, 1 error, 64 usage error.
 `;
@@ -72,6 +79,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const body = commentBody(environment, summary, event?.headSha, runUrl());
   const { action, comment } = await upsertComment(ctx, number, planMarker(environment), body);
   process.stdout.write(`${action} the ${environment} plan comment on #${number}${comment.html_url ? `: ${comment.html_url}` : ''}${summary ? '' : ' (the plan failed: no summary)'}\n`);
+  const kinds: LabelKind[] = summary ? (parseLabelsMarker(summary, environment) ?? []) : ['failed'];
+  const labels = await syncLabels(ctx, number, labelPrefix(environment), kinds.map((kind) => labelName(environment, kind)));
+  process.stdout.write(`labels: ${kinds.map((kind) => labelName(environment, kind)).join(', ') || '(none)'}${labels.removed.length ? `; removed ${labels.removed.join(', ')}` : ''}\n`);
   return 0;
 }
 

@@ -1,12 +1,7 @@
 /** `npm run smoke -- <environment> [--base-url URL] [--outputs FILE] [--connect-to HOST=URL,...] [--client NAME]`. */
-import { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { DEFAULT_STAGE_NAME } from '@private-api-platform/constructs/private-api';
 import { parseArgs, runMain, UsageError } from './lib/args';
-import { Deployed } from './lib/edge/deployed';
-import { localEdgeUrl, outputValue, readOutputs } from './lib/outputs';
-import { resolveCommandEnvironment } from './lib/plan-run';
 import { table } from './lib/progress';
-import { runSmoke, type SmokeTarget } from './lib/smoke';
+import type { SmokeTarget } from './lib/smoke';
 
 // The SDK is pinned; its warning is about versions published after January 2027, which need Node 22 (engines: >=20.9).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -47,6 +42,12 @@ one, 1 when any is not (the table names it), 64 on a usage error.
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--base-url=', '--outputs=', '--connect-to=', '--client=', '--endpoint=']);
+  const { CognitoIdentityProviderClient, DescribeUserPoolClientCommand } = require('@aws-sdk/client-cognito-identity-provider') as typeof import('@aws-sdk/client-cognito-identity-provider');
+  const { DEFAULT_STAGE_NAME } = require('@private-api-platform/constructs/private-api') as typeof import('@private-api-platform/constructs/private-api');
+  const { Deployed } = require('./lib/edge/deployed') as typeof import('./lib/edge/deployed');
+  const { localEdgeUrl, outputValue, readOutputs } = require('./lib/outputs') as typeof import('./lib/outputs');
+  const { resolveCommandEnvironment } = require('./lib/plan-run') as typeof import('./lib/plan-run');
+  const { runSmoke } = require('./lib/smoke') as typeof import('./lib/smoke');
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ') || 'none'}`);
   const text = (name: string) => (typeof flags.get(name) === 'string' ? (flags.get(name) as string) : undefined);
   const connectTo: Record<string, string> = {};

@@ -11,24 +11,18 @@
 import { join } from 'node:path';
 import { loadEnvironment } from '../environments/load';
 import type { Environment } from '../environments/schema';
-import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain } from './lib/args';
-import { bootstrapDeferred } from './lib/bootstrap';
 import { alive, EmulatorDiedError, startBackground, startDaemon, stopDaemon, type DaemonRecord } from './lib/emulator-daemon';
 import { exitCodeOf, handleInterrupts, interruptedBy } from './lib/interrupt';
 import { currentLock, lockMessage, StateLockedError, type LockInfo } from './lib/state-lock';
 import { acquireWorkLock } from './lib/work-lock';
-import { deployAdopting, type DeployAttempt } from './lib/adopt';
+import type { DeployAttempt } from './lib/adopt';
 import { ApplyProgress } from './lib/apply-progress';
-import { edgeDaemonDir, localCognitoBaseUrl } from './lib/outputs';
 import { emulatorInventory } from './lib/emulator-inventory';
 import { Progress, StepError, table } from './lib/progress';
-import { readStackJson, stackDir, synthEnvironments } from './lib/synth';
 import { knownFailure, PROJECT_ROOT, run, terraform, terraformEnv } from './lib/terraform';
 import { withoutColour } from './lib/terraform-output';
-import { overlayPlan, verify } from '../review/verify';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { localWork } from './lib/local-work';
 
 const HELP = `
 usage: npm start [-- --stop] [--terraform]
@@ -65,6 +59,13 @@ const ENVIRONMENT = 'local';
 
 async function main(): Promise<number> {
   const { flags } = parseArgs(process.argv.slice(2), ['--stop', '--terraform'], { environmentsRequired: false });
+  const { bootstrapStackId, platformStackId } = require('../stacks') as typeof import('../stacks');
+  const { bootstrapDeferred } = require('./lib/bootstrap') as typeof import('./lib/bootstrap');
+  const { deployAdopting } = require('./lib/adopt') as typeof import('./lib/adopt');
+  const { edgeDaemonDir } = require('./lib/outputs') as typeof import('./lib/outputs');
+  const { readStackJson, stackDir, synthEnvironments } = require('./lib/synth') as typeof import('./lib/synth');
+  const { overlayPlan, verify } = require('../review/verify') as typeof import('../review/verify');
+  const { localWork } = require('./lib/local-work') as typeof import('./lib/local-work');
   const progress = new Progress('start');
   const work = localWork();
   const release = acquireWorkLock(work.lockFile, 'npm start');
@@ -328,6 +329,7 @@ function printSummary(outputs: Record<string, { value: unknown; sensitive: boole
 
 /** Ready-to-paste calls through the local edge: what a browser, an app and an attacker would get. */
 function printExamples(env: Environment, outputs: Record<string, { value: unknown }>, edgeUrl: string, emulatorEndpoint: string): void {
+  const { localCognitoBaseUrl } = require('./lib/outputs') as typeof import('./lib/outputs');
   const machine = env.identity.clients.find((c) => c.kind === 'machine');
   const api = env.apis.find((a) => a.routes.some((r) => machine?.scopes.some((s) => r.scopes.includes(s)))) ?? env.apis[0]!;
   const route = api.routes.find((r) => r.method === 'GET' && machine?.scopes.some((s) => r.scopes.includes(s))) ?? api.routes[0]!;

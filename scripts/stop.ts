@@ -1,9 +1,5 @@
 /** `npm run stop`: stops the local emulator and edge that npm start left running, whatever state they are in. */
-import { loadEnvironment } from '../environments/load';
 import { parseArgs, runMain, UsageError } from './lib/args';
-import { localWork } from './lib/local-work';
-import { describeStopped, stopLocal } from './lib/local-stop';
-import { acquireWorkLock } from './lib/work-lock';
 
 const HELP = `
 usage: npm run stop
@@ -21,6 +17,10 @@ Exit 0 when nothing is left running, 1 when refused, 64 on a usage error.
 
 async function main(): Promise<number> {
   const { environments } = parseArgs(process.argv.slice(2), [], { environmentsRequired: false });
+  const { loadEnvironment } = require('../environments/load') as typeof import('../environments/load');
+  const { localWork } = require('./lib/local-work') as typeof import('./lib/local-work');
+  const { describeStopped, stopLocal } = require('./lib/local-stop') as typeof import('./lib/local-stop');
+  const { acquireWorkLock } = require('./lib/work-lock') as typeof import('./lib/work-lock');
   if (environments.length > 0) throw new UsageError(`npm run stop takes no environment (it stops the emulator of local); got ${environments.join(', ')}`);
   const work = localWork();
   const release = acquireWorkLock(work.lockFile, 'npm run stop');

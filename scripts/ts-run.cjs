@@ -4,43 +4,41 @@
 // once, by `npm run typecheck` (part of `npm test`); everyday commands (synth,
 // plan, start) only strip types with swc.
 //
-// Two caches make a repeated run start close to plain Node (both under
-// node_modules/.cache/ts-run or PLATFORM_TS_RUN_CACHE_DIR, both safe to delete at any time):
-// - transpiled TypeScript, keyed by a hash of the source and the swc options,
-//   so an unchanged tree never loads swc at all;
-// - V8 code caches for every CommonJS file the run loads (the cdktf and
-//   provider modules are over 20 MB of JavaScript), keyed by path, content and V8 flags,
-//   written at exit, so V8 need not parse and compile them
-//   again. PLATFORM_TS_RUN_CACHE=0 turns both off (to measure without them), and the
-//   resolutions of installed packages' requires that are remembered with them.
-// Two dependencies of cdktf that a synth never calls are loaded on first use (see
-// LAZY_DEPENDENCIES); PLATFORM_TS_RUN_LAZY=0 loads them up front as Node would.
-// PLATFORM_TS_RUN_STATS=1 prints, at exit, what the caches and the lazy loading did.
+// What it does besides, each measured by `npm run bench -- --only loader` (bench/RESULTS.md) and kept
+// because it earns its lines:
+// - transpiled TypeScript is cached (node_modules/.cache/ts-run or PLATFORM_TS_RUN_CACHE_DIR, safe to
+//   delete at any time), keyed by a hash of the source and the swc options, so an unchanged tree
+//   never loads swc at all (about 8 % of a synth); PLATFORM_TS_RUN_CACHE=0 turns it off;
+// - two dependencies of cdktf that a synth never calls are loaded on first use (LAZY_DEPENDENCIES,
+//   about 8 % of a synth); PLATFORM_TS_RUN_LAZY=0 loads them up front as Node would;
+// - the repository's own packages resolve to their TypeScript sources (WORKSPACE_SOURCES).
+// Two parts were measured and removed: V8 code caches for every loaded file and remembered
+// resolutions of installed packages' requires earned 6 % of a synth together, for some 90 lines
+// that re-implemented Node's module compilation and resolution.
+// PLATFORM_TS_RUN_STATS=1 prints, at exit, what the cache and the lazy loading did;
+// PLATFORM_TS_RUN_DISABLE=part[,part] turns single parts off (transpile-cache, lazy) for the bench.
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
-const vm = require('node:vm');
 
 const SWC_OPTIONS = {
   sourceMaps: 'inline',
   module: { type: 'commonjs' },
   jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
 };
-const CACHE_ON = process.env.PLATFORM_TS_RUN_CACHE !== '0';
+const DISABLED = new Set((process.env.PLATFORM_TS_RUN_DISABLE ?? '').split(',').map((part) => part.trim()));
+const TRANSPILE_CACHE = process.env.PLATFORM_TS_RUN_CACHE !== '0' && !DISABLED.has('transpile-cache');
+const LAZY = process.env.PLATFORM_TS_RUN_LAZY !== '0' && !DISABLED.has('lazy');
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 const CACHE_DIR = process.env.PLATFORM_TS_RUN_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'ts-run');
 // Entries are never updated in place (a changed file gets a new key), so old ones pile up: a run that
 // writes new entries also removes those it did not use and that were not written for this long.
 const CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
-// PLATFORM_TS_RUN_STATS=1 prints what the caches did at exit (tests and benchmarks check it).
-const stats = { transpiled: 0, transpileHits: 0, compiled: 0, codeCacheHits: 0, codeCacheRejected: 0, resolveHits: 0, lazyLoaded: [] };
-// A code cache only fits the V8 that made it, with the same flags: those on the command line and
-// those in NODE_OPTIONS (cdktf-cli runs its app with --max-old-space-size=4096; a cache made
-// without it is rejected there, and the other way round, so alternating `cdktf diff` and
-// `npm run synth` would otherwise recompile and rewrite every cache on every run).
-const CACHE_TAG = `${process.version}-${process.arch}-${hash(`${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}\0${JSON.stringify(SWC_OPTIONS)}`)}`;
+// PLATFORM_TS_RUN_STATS=1 prints what the cache did at exit (tests and benchmarks check it).
+const stats = { transpiled: 0, transpileHits: 0, lazyLoaded: [] };
+const CACHE_TAG = `${process.version}-${hash(JSON.stringify(SWC_OPTIONS))}`;
 
 function hash(text) {
   return crypto.createHash('sha1').update(text).digest('hex');
@@ -83,17 +81,19 @@ function pruneCache() {
 }
 
 let swc;
+/** An entry is the code after a line with its hash: a damaged entry (a truncated file) is transpiled again, never run. */
 function transpile(source, filename) {
   const name = `ts-${hash(`${CACHE_TAG}\0${filename}\0${source}`)}.js`;
-  const cached = CACHE_ON ? readCache(name) : undefined;
-  if (cached) {
+  const cached = TRANSPILE_CACHE ? readCache(name)?.toString('utf8') : undefined;
+  const newline = cached?.indexOf('\n') ?? -1;
+  if (cached && newline > 0 && cached.slice(0, newline) === `// ${hash(cached.slice(newline + 1))}`) {
     stats.transpileHits++;
-    return cached.toString('utf8');
+    return cached.slice(newline + 1);
   }
   stats.transpiled++;
   swc ??= require('@swc/core');
   const code = swc.transformSync(source, { ...SWC_OPTIONS, filename }).code;
-  if (CACHE_ON) writeCache(name, code);
+  if (TRANSPILE_CACHE) writeCache(name, `// ${hash(code)}\n${code}`);
   return code;
 }
 
@@ -101,85 +101,10 @@ require.extensions['.ts'] = function loadTypeScript(module, filename) {
   module._compile(transpile(fs.readFileSync(filename, 'utf8'), filename), filename);
 };
 
-if (CACHE_ON) {
-  // Compiles each CommonJS module as Node does (the same wrapper, the same require), but with a
-  // V8 code cache. Caches are made at exit, after the run, so they hold the functions it used.
-  const pending = [];
-  Module.prototype._compile = function compileWithCodeCache(content, filename) {
-    // Installed packages (many MB) are identified by length and both ends (their inline source maps
-    // at the end encode the whole file); the project's own files, small and edited, by all of it.
-    const identity = filename.includes(NODE_MODULES) ? `${content.length}\0${content.slice(0, 4096)}\0${content.slice(-4096)}` : content;
-    const key = `v8-${hash(`${CACHE_TAG}\0${filename}\0${identity}`)}.bin`;
-    const cachedData = readCache(key);
-    const script = new vm.Script(Module.wrap(content), {
-      filename,
-      cachedData,
-      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-    });
-    stats.compiled++;
-    if (cachedData && !script.cachedDataRejected) stats.codeCacheHits++;
-    else {
-      if (cachedData) stats.codeCacheRejected++;
-      pending.push({ key, script });
-    }
-    const compiled = script.runInThisContext({ displayErrors: true });
-    const module = this;
-    const localRequire = (id) => module.require(id);
-    localRequire.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
-    localRequire.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
-    localRequire.main = process.mainModule;
-    localRequire.extensions = Module._extensions;
-    localRequire.cache = Module._cache;
-    return compiled.call(module.exports, module.exports, localRequire, module, filename, path.dirname(filename));
-  };
+if (TRANSPILE_CACHE) {
   process.once('exit', () => {
-    for (const { key, script } of pending) writeCache(key, script.createCachedData());
-    if (pending.length || stats.transpiled) pruneCache();
+    if (stats.transpiled) pruneCache();
   });
-}
-
-if (CACHE_ON) {
-  // Where installed packages' own requires lead (some 600 per synth, each a series of stat calls
-  // through node_modules), remembered from one run to the next. Only npm changes node_modules,
-  // and npm rewrites node_modules/.package-lock.json when it does: its size and time are the key.
-  const lock = (() => {
-    try {
-      return fs.statSync(path.join(__dirname, '..', 'node_modules', '.package-lock.json'));
-    } catch {
-      return undefined;
-    }
-  })();
-  if (lock) {
-    const name = `resolve-${hash(`${process.version}\0${path.join(__dirname, '..')}\0${lock.size}\0${lock.mtimeMs}`)}.json`;
-    const cached = readCache(name);
-    let table = {};
-    try {
-      if (cached) table = JSON.parse(cached.toString('utf8'));
-    } catch {
-      // An unreadable entry is rebuilt by this run.
-    }
-    let added = 0;
-    const resolveFilename = Module._resolveFilename;
-    Module._resolveFilename = function resolveRemembered(request, parent, isMain, options) {
-      const from = parent?.filename;
-      if (!from || options || !from.includes(NODE_MODULES)) return resolveFilename.apply(this, arguments);
-      const key = `${path.dirname(from)}\0${request}`;
-      const known = table[key];
-      if (known !== undefined) {
-        stats.resolveHits++;
-        return known;
-      }
-      const resolved = resolveFilename.apply(this, arguments);
-      if (path.isAbsolute(resolved)) {
-        table[key] = resolved; // built-in modules ('fs') are not files: Node finds those at once
-        added++;
-      }
-      return resolved;
-    };
-    process.once('exit', () => {
-      if (added) writeCache(name, JSON.stringify(table));
-    });
-  }
 }
 
 // The repository's own packages (packages/*, npm workspaces linked into node_modules) are imported by name, as any
@@ -223,7 +148,7 @@ const LAZY_DEPENDENCIES = [
   // compares a binary's version for cdktf's DataResource check; these stacks state required_version
   { from: `${NODE_MODULES}cdktf${path.sep}`, request: 'semver' },
 ];
-if (process.env.PLATFORM_TS_RUN_LAZY !== '0') {
+if (LAZY) {
   const load = Module._load;
   Module._load = function loadLazily(request, parent, isMain) {
     const filename = parent?.filename;

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Environment } from '../environments/schema';
-import { initBackend, requireEmulator, resolveCommandEnvironment, synthForPlan } from './lib/plan-run';
 import { Progress } from './lib/progress';
 import { age, currentLock, lockMessage, SAFE_UNLOCK_AGE_MS } from './lib/state-lock';
 import { terraform, terraformEnv } from './lib/terraform';
@@ -32,6 +31,7 @@ Exit 0 released (or nothing to release), 1 refused or failed, 64 usage error.
 
 async function main(): Promise<number> {
   const { environments, flags, positionals } = parseArgs(process.argv.slice(2), ['--force', '--endpoint='], { positionals: true });
+  const { requireEmulator, resolveCommandEnvironment } = require('./lib/plan-run') as typeof import('./lib/plan-run');
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ') || 'none'}`);
   if (positionals.length !== 1) throw new UsageError(`name the lock id after the environment (the ID of the lock message); got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   const id = positionals[0]!;
@@ -50,6 +50,7 @@ async function main(): Promise<number> {
 }
 
 async function unlock(env: Environment, id: string, force: boolean, progress: Progress, tfEnv: NodeJS.ProcessEnv, scratch: string): Promise<number> {
+  const { initBackend, synthForPlan } = require('./lib/plan-run') as typeof import('./lib/plan-run');
   const { stackDir } = await progress.step(`synth ${env.name}`, () => synthForPlan(env, scratch));
   await progress.step(`terraform init (s3://${env.state.bucket}/${env.name}/)`, () => initBackend(env, stackDir, tfEnv));
   const lock = await progress.step('read the lock', () => currentLock(stackDir, tfEnv));

@@ -1,7 +1,6 @@
 /** `npm run validate -- <environment>... | --all`: synth, then `terraform init -backend=false` + `terraform validate` offline per stack. */
 import { parseArgs, runMain } from './lib/args';
 import { Progress, table } from './lib/progress';
-import { stackDir, synthEnvironments } from './lib/synth';
 import { terraform, terraformEnv } from './lib/terraform';
 
 const HELP = `
@@ -25,6 +24,7 @@ export async function validateStack(dir: string, env: NodeJS.ProcessEnv = terraf
 
 async function main(): Promise<number> {
   const { environments } = parseArgs(process.argv.slice(2), []);
+  const { stackDir, synthEnvironments } = require('./lib/synth') as typeof import('./lib/synth');
   const progress = new Progress('validate');
   const stacks = await progress.step(`synth ${environments.join(', ')}`, () => synthEnvironments(environments));
   const env = terraformEnv();

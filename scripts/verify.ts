@@ -3,13 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadEnvironment } from '../environments/load';
-import { bootstrapStackId, platformStackId } from '../stacks';
 import { parseArgs, runMain, UsageError } from './lib/args';
 import { table } from './lib/progress';
-import { readStackJson, synthEnvironments } from './lib/synth';
-import { overlayPlan, verify, type RuleResult } from '../review/verify';
 import { daemonStatus } from './lib/emulator-daemon';
-import { localWork } from './lib/local-work';
+import type { RuleResult } from '../review/verify';
 
 const HELP = `
 usage: npm run verify -- <environment>... | --all [--plan FILE] [--json] [--endpoint URL]
@@ -38,6 +35,10 @@ const runningEndpoint = (status: Awaited<ReturnType<typeof daemonStatus>>) => ('
 
 async function main(): Promise<number> {
   const { environments, flags } = parseArgs(process.argv.slice(2), ['--plan=', '--json', '--endpoint=']);
+  const { bootstrapStackId, platformStackId } = require('../stacks') as typeof import('../stacks');
+  const { readStackJson, synthEnvironments } = require('./lib/synth') as typeof import('./lib/synth');
+  const { overlayPlan, verify } = require('../review/verify') as typeof import('../review/verify');
+  const { localWork } = require('./lib/local-work') as typeof import('./lib/local-work');
   const planFile = flags.get('--plan') as string | undefined;
   if (planFile && environments.length !== 1) throw new UsageError('--plan goes with exactly one environment');
   const given = flags.get('--endpoint') as string | undefined;

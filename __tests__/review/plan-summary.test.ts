@@ -108,7 +108,7 @@ describe('totals', () => {
       ]),
       { environment: 'dev', stackJson: STACK },
     );
-    expect(summary.totals).toEqual({ add: 2, change: 1, replace: 1, destroy: 1, noOp: 1, forget: 0 });
+    expect(summary.totals).toEqual({ add: 2, change: 1, replace: 1, destroy: 1, noOp: 1, forget: 0, move: 0, import: 0 });
     expect(summary.markdown).toContain('## Terraform plan: `dev`');
     expect(summary.markdown).toContain('**2** to add, **1** to change, **1** to replace, **1** to destroy, 1 unchanged');
     expect(summary.entries.map((e) => e.address)).not.toContain('data.aws_region.network_region_17522769');
@@ -134,9 +134,9 @@ describe('module tables', () => {
       stackJson: STACK,
     });
     const modules = section(summary.markdown, 'Changes by module');
-    expect(modules).toContain('### `identity` (1 changed, 1 unchanged)');
-    expect(modules).toContain('### `network` (2 changed)');
-    const network = modules.slice(modules.indexOf('### `network`'));
+    expect(modules).toContain('<details><summary><code>identity</code>: 1 create, 1 unchanged</summary>');
+    expect(modules).toContain('<details><summary><code>network</code>: 1 create, 1 update</summary>');
+    const network = modules.slice(modules.indexOf('<code>network</code>'));
     expect(network).toContain('`aws_vpc.network_vpc_4E8F0223` | `network/vpc`');
     expect(network).toContain('`network/execute-api-endpoint-security-group`');
     expect(modules).not.toContain(CLIENT);
@@ -570,5 +570,83 @@ describe('drift', () => {
     const summary = summarizeDrift(plan([]), { environment: 'local' });
     expect(summary.hasDrift).toBe(false);
     expect(summary.markdown).toContain('No drift');
+  });
+});
+
+describe('moves, imports and outputs', () => {
+  const moved = (address: string, from: string): ResourceChange => ({ ...noop(address), previous_address: from });
+  const imported = (address: string, id: string): ResourceChange => {
+    const change = noop(address);
+    return { ...change, change: { ...change.change, importing: { id } } };
+  };
+
+  test('GIVEN a plan that only moves and imports WHEN summarized THEN both are counted and listed, and it is never "No changes"', () => {
+    const summary = summarizePlan(plan([moved(VPC, 'aws_vpc.old'), imported(SG, 'sg-0123'), noop(POOL)]), { environment: 'dev', stackJson: STACK });
+    expect(summary.hasChanges).toBe(true);
+    expect(summary.totals).toMatchObject({ add: 0, change: 0, noOp: 1, move: 1, import: 1 });
+    expect(summary.markdown).not.toContain('No changes');
+    expect(summary.markdown).toContain('**1** to move, **1** to import, 1 unchanged');
+    expect(summary.markdown).toContain(`| 🚚 move | \`${VPC}\` | \`network/vpc\` | **moved from** \`aws_vpc.old\` |`);
+    expect(summary.markdown).toContain(`| 📥 import | \`${SG}\``);
+    expect(summary.markdown).toContain('<details><summary><code>network</code>: 1 move, 1 import</summary>');
+  });
+
+  test('GIVEN a moved resource that is also updated WHEN summarized THEN it is one row with both actions, counted in both totals', () => {
+    const change = { ...update(SG, { description: 'a' }, { description: 'b' }), previous_address: 'aws_security_group.old' };
+    const summary = summarizePlan(plan([change]), { environment: 'dev', stackJson: STACK });
+    expect(summary.totals).toMatchObject({ change: 1, move: 1 });
+    expect(summary.markdown).toContain(`| 🔧 update, 🚚 move | \`${SG}\``);
+  });
+
+  test('GIVEN only output changes WHEN summarized THEN they are changes, listed with values, sensitive and unknown ones masked', () => {
+    const summary = summarizePlan(
+      {
+        ...plan([noop(VPC)]),
+        output_changes: {
+          same: { actions: ['no-op'], before: 'x', after: 'x' },
+          url: { actions: ['update'], before: 'https://a', after: 'https://b' },
+          ids: { actions: ['create'], after: ['a', 'b'] },
+          token: { actions: ['update'], before: 'old-secret', after: 'new-secret', before_sensitive: true, after_sensitive: true },
+          nested: { actions: ['create'], after: { key: 'k-secret' }, after_sensitive: { key: true } },
+          pending: { actions: ['create'], after_unknown: true },
+          gone: { actions: ['delete'], before: 'bye' },
+        },
+      },
+      { environment: 'dev', stackJson: STACK },
+    );
+    expect(summary.hasChanges).toBe(true);
+    expect(summary.markdown).not.toContain('No changes');
+    expect(summary.outputs.map((o) => [o.name, o.kind, o.before, o.after])).toEqual([
+      ['gone', 'delete', 'bye', undefined],
+      ['ids', 'create', undefined, '["a","b"]'],
+      ['nested', 'create', undefined, '(sensitive)'],
+      ['pending', 'create', undefined, '(known after apply)'],
+      ['token', 'update', '(sensitive)', '(sensitive)'],
+      ['url', 'update', 'https://a', 'https://b'],
+    ]);
+    expect(summary.markdown).toContain('; **6** outputs to change');
+    expect(summary.markdown).toContain('<details><summary>Outputs: 3 added, 2 changed, 1 removed</summary>');
+    for (const secret of ['old-secret', 'new-secret', 'k-secret']) expect(summary.markdown).not.toContain(secret);
+  });
+
+  test('GIVEN a summary cut inside a folded module table WHEN rendered THEN the table is closed before the cut note, security and destructive open on top', () => {
+    const many = Array.from({ length: 300 }, (_, i) => create(`terraform_data.bulk_${i}`));
+    const summary = summarizePlan(plan([...many, update(SG, { ingress: [] }, { ingress: [{ cidr_blocks: ['0.0.0.0/0'], from_port: 443, to_port: 443, protocol: 'tcp' }] }), destroy(VPC)]), { environment: 'dev', stackJson: STACK, maxChars: 12_000 });
+    expect(summary.cut).toBeGreaterThan(0);
+    expect(summary.markdown.length).toBeLessThanOrEqual(12_000);
+    expect(summary.markdown).toMatch(/<details><summary><code>\(stack\)<\/code>: 300 create<\/summary>/);
+    expect(summary.markdown.split('<details>').length).toBe(summary.markdown.split('</details>').length);
+    const cutNote = summary.markdown.indexOf('✂️');
+    expect(summary.markdown.lastIndexOf('</details>')).toBeLessThan(cutNote);
+    expect(summary.markdown.indexOf('## 🔐 Security-relevant')).toBeLessThan(summary.markdown.indexOf('<details>'));
+    expect(summary.markdown.indexOf('## 💥 Destructive')).toBeLessThan(summary.markdown.indexOf('<details>'));
+  });
+
+  test('GIVEN a resource with many changed attributes WHEN rendered THEN the first are not hidden behind a count, more than three are folded', () => {
+    const before = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`a${i}`, 'x']));
+    const after = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`a${i}`, 'y']));
+    const summary = summarizePlan(plan([update(SG, before, after), update(VPC, { a: 1 }, { a: 2 })]), { environment: 'dev', stackJson: STACK });
+    expect(summary.markdown).toContain('<details><summary>5 attributes</summary>`a0`: `"x"` → `"y"`');
+    expect(summary.markdown).toContain('| `a`: `1` → `2` |');
   });
 });

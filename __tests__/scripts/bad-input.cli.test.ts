@@ -39,7 +39,9 @@ interface Result {
 /** `node scripts/ts-run.cjs <args>` in the project, as npm runs a script; resolves when it ends. */
 function script(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolvePromise) => {
-    execFile(process.execPath, ['scripts/ts-run.cjs', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', ...env } }, (error, stdout, stderr) =>
+    // --require-report first: preload the report of heavy packages loaded (__tests__/helpers/report-loaded.cjs).
+    const node = args[0] === '--require-report' ? ['--require', join(ROOT, '__tests__', 'helpers', 'report-loaded.cjs'), 'scripts/ts-run.cjs', ...args.slice(1)] : ['scripts/ts-run.cjs', ...args];
+    execFile(process.execPath, node, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', ...env } }, (error, stdout, stderr) =>
       resolvePromise({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
     );
   });
@@ -112,6 +114,23 @@ describe('usage errors', () => {
     const described = [...result.stderr.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!).filter((flag) => flag !== '--all');
     expect([command, [...new Set(described)].sort()]).toEqual([command, [...accepted].sort()]);
   });
+});
+
+describe('thin entry points: a command reads its arguments before it loads cdktf and the stacks', () => {
+  const commands = ['main.ts', ...['validate', 'verify', 'bootstrap', 'plan', 'drift', 'apply', 'destroy', 'iam-audit', 'start', 'smoke', 'outputs', 'edge', 'unlock', 'stop'].map((c) => `scripts/${c}.ts`)];
+  const withReport = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => script(['--require-report', ...args], env);
+  test.concurrent.each(commands)('%s: --help and an unknown flag load neither cdktf nor the AWS provider\'s classes', async (command) => {
+    for (const args of command === 'main.ts' ? [['qa']] : [['--help'], ['--no-such-flag']]) {
+      const result = await withReport([command, ...args]);
+      expect([command, args, result.stderr.match(/heavy packages loaded: .*/)?.[0]]).toEqual([command, args, 'heavy packages loaded: []']);
+    }
+  });
+
+  test('the report sees cdktf when a command does load it', () =>
+    inWork(async (work) => {
+      const result = await withReport(['main.ts', 'dev'], { CDKTF_OUTDIR: join(work, 'out') });
+      expect(result.stderr).toContain('heavy packages loaded: ["cdktf","@cdktf/provider-aws"]');
+    }));
 });
 
 describe('npm run synth', () => {

@@ -12,6 +12,8 @@ import { main as driftIssue } from '../../scripts/drift-issue';
 import { fingerprintLine } from '../../review/plan-compare';
 import { main as prComment } from '../../scripts/pr-comment';
 import { main as reviewedPlan } from '../../scripts/reviewed-plan';
+import { labelsMarker, parseLabelsMarker } from '../../review/plan-labels';
+import { summarizePlan } from '../../review/plan-summary';
 
 const BOT = 'github-actions[bot]';
 const FINGERPRINT = `sha256:${'a1'.repeat(32)}`;
@@ -32,6 +34,7 @@ class FakeGithub {
   comments = new Map<number, Item[]>();
   issues: Item[] = [];
   pulls: unknown[] = [];
+  labels = new Map<number, string[]>();
   requests: string[] = [];
   private nextId = 100;
   server!: Server;
@@ -84,6 +87,20 @@ class FakeGithub {
       const item = [...this.comments.values()].flat().find((c) => c.id === Number(m![1]))!;
       item.body = body.body;
       return [200, item];
+    }
+    if ((m = /^\/repos\/o\/r\/issues\/(\d+)\/labels$/.exec(url.pathname))) {
+      const pr = Number(m[1]);
+      const names = this.labels.get(pr) ?? [];
+      if (req.method === 'POST') this.labels.set(pr, [...names, ...(body.labels as string[]).filter((n) => !names.includes(n))]);
+      else if (req.method !== 'GET') return [405, { message: 'method' }];
+      return [200, page === 1 ? (this.labels.get(pr) ?? []).map((name) => ({ name })) : []];
+    }
+    if ((m = /^\/repos\/o\/r\/issues\/(\d+)\/labels\/(.+)$/.exec(url.pathname)) && req.method === 'DELETE') {
+      const pr = Number(m[1]);
+      const name = decodeURIComponent(m[2]!);
+      if (!(this.labels.get(pr) ?? []).includes(name)) return [404, { message: 'Label does not exist' }];
+      this.labels.set(pr, this.labels.get(pr)!.filter((n) => n !== name));
+      return [200, this.labels.get(pr)!.map((n) => ({ name: n }))];
     }
     if ((m = /^\/repos\/o\/r\/commits\/([0-9a-f]+)\/pulls$/.exec(url.pathname))) return [200, this.pulls];
     if (url.pathname === '/repos/o/r/issues' && req.method === 'GET') {
@@ -149,7 +166,7 @@ describe('pr-comment', () => {
     expect(comments[0]!.body).not.toContain('## first plan');
     expect(comments[0]!.body).toContain(`<!-- plan-fingerprint:dev ${FINGERPRINT} head:${HEAD} -->`);
     expect(comments[0]!.body).toContain('https://github.example/o/r/actions/runs/42');
-    expect(github.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
+    expect(github.requests.filter((r) => r.startsWith('POST /repos/o/r/issues/7/comments'))).toHaveLength(1);
   });
 
   test('GIVEN plans of two environments THEN each has its own comment', async () => {
@@ -172,6 +189,34 @@ describe('pr-comment', () => {
     expect(comment!.body).toContain('The plan failed');
     expect(comment!.body).not.toContain('old plan');
     expect(comment!.body).not.toContain('plan-fingerprint');
+  });
+});
+
+describe('pull-request labels', () => {
+  test('GIVEN plans of the same pull request WHEN posted THEN the environment\'s labels follow the latest summary, other labels left alone', async () => {
+    github.labels.set(7, ['needs-review', 'plan/prod: no changes']);
+    // A plan with changes, a destroy and a security finding.
+    await prComment(['dev', '--summary', summaryFile(`${labelsMarker('dev', ['changes', 'destroys', 'security'])}\n## plan`)]);
+    expect(github.labels.get(7)).toEqual(['needs-review', 'plan/prod: no changes', 'plan/dev: changes', 'plan/dev: destroys', 'plan/dev: security']);
+    // The next push plans no change: the dev labels that no longer hold are removed.
+    await prComment(['dev', '--summary', summaryFile(`${labelsMarker('dev', ['no changes'])}\n## plan`)]);
+    expect(github.labels.get(7)).toEqual(['needs-review', 'plan/prod: no changes', 'plan/dev: no changes']);
+    // A failed plan (no summary) says so.
+    await prComment(['dev', '--summary', join(dir, 'missing.md')]);
+    expect(github.labels.get(7)).toEqual(['needs-review', 'plan/prod: no changes', 'plan/dev: failed']);
+    expect(stdout.join('')).toContain('labels: plan/dev: failed; removed plan/dev: no changes');
+  });
+
+  test('the summary of a plan names its labels: changes, destroys, security; or no changes', () => {
+    const change = (address: string, actions: string[], before: unknown, after: unknown) => ({ address, type: address.split('.')[0]!, name: address.split('.')[1]!, change: { actions, before, after } });
+    const risky = summarizePlan(
+      { resource_changes: [change('aws_vpc.a', ['delete'], {}, null), change('aws_security_group.b', ['update'], { ingress: [] }, { ingress: [{ cidr_blocks: ['0.0.0.0/0'], from_port: 443, to_port: 443, protocol: 'tcp' }] })] },
+      { environment: 'dev' },
+    );
+    expect(parseLabelsMarker(risky.markdown, 'dev')).toEqual(['changes', 'destroys', 'security']);
+    const quiet = summarizePlan({ resource_changes: [change('aws_vpc.a', ['no-op'], {}, {})] }, { environment: 'dev' });
+    expect(parseLabelsMarker(quiet.markdown, 'dev')).toEqual(['no changes']);
+    expect(parseLabelsMarker(quiet.markdown, 'prod')).toBeUndefined();
   });
 });
 

@@ -7,13 +7,15 @@
  * seconds of provider start-up on a small machine): 1. the first deploy is planned and applied;
  * 2. one plan of a changed configuration carries the update, the replacement, the protected
  * destroy, the policy and security-group changes and 400 new log groups (the long plan);
- * 3. a security group changed behind Terraform's back is reported as drift.
+ * 3. a plan that only moves and imports resources; 4. a security group changed behind Terraform's back is reported as
+ * drift.
  */
 import type { ApiGatewayRestApiPolicy } from '@cdktf/provider-aws/lib/api-gateway-rest-api-policy';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataResource } from 'cdktf';
+import { DataResource, TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import type { PrivateApi } from '@private-api-platform/constructs/private-api';
 import type { Environment } from '../../environments/schema';
@@ -24,7 +26,7 @@ import { SUMMARY_LIMIT } from '../../review/plan-summary';
 import { Progress } from '../../scripts/lib/progress';
 import { terraformEnv } from '../../scripts/lib/terraform';
 import { environment } from '../helpers/synth';
-import { reviewStack } from '../helpers/review-stack';
+import { reviewStack, type ReviewStackParts } from '../helpers/review-stack';
 
 jest.setTimeout(240_000);
 
@@ -78,17 +80,38 @@ async function ec2(params: Record<string, string>): Promise<string> {
   });
 }
 
+// ---------------------------------------------------------------- moves, imports, outputs
+
+/** A log group the first deploy creates and later plans move to a new construct id. */
+const MOVED_LOG_GROUP = '/platform/local/review-moved';
+/** A log group made outside Terraform (beforeAll) that later plans import. */
+const IMPORTED_LOG_GROUP = '/platform/local/review-imported';
+
+/** What the first deploy adds to the review stack: the log group to be moved, and an output to be changed. */
+function deployedExtras({ stack }: ReviewStackParts): void {
+  new CloudwatchLogGroup(stack, 'review-log', { name: MOVED_LOG_GROUP, retentionInDays: 7 });
+  new TerraformOutput(stack, 'review_note', { value: 'first' });
+}
+
+/** The same resources, the log group under a renamed construct id (moveFromId writes a `moved` block), and the log group made outside Terraform imported (`import` block). */
+function movedAndImported({ stack }: ReviewStackParts): void {
+  new CloudwatchLogGroup(stack, 'review-log-renamed', { name: MOVED_LOG_GROUP, retentionInDays: 7 }).moveFromId('aws_cloudwatch_log_group.review-log');
+  new CloudwatchLogGroup(stack, 'review-imported', { name: IMPORTED_LOG_GROUP }).importFrom(IMPORTED_LOG_GROUP);
+}
+
 // ---------------------------------------------------------------- the shared runs
 
 let firstDeploy: PlanRunResult;
 let changed: PlanRunResult;
 let drift: DriftRunResult;
+let movesOnly: PlanRunResult;
 
 beforeAll(async () => {
   emulator = await startEmulator();
   outDir = mkdtempSync(join(tmpdir(), 'plan-review-'));
   tfEnv = terraformEnv();
   await createStateBucket(localEnv());
+  await awsCall('logs', { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.CreateLogGroup' }, body: JSON.stringify({ logGroupName: IMPORTED_LOG_GROUP }) });
 });
 
 afterAll(async () => {
@@ -98,7 +121,7 @@ afterAll(async () => {
 
 describe('a first deploy', () => {
   beforeAll(async () => {
-    firstDeploy = await planEnvironment({ environment: localEnv(), outDir, synth: reviewStack(), terraformEnv: tfEnv, progress: quiet() });
+    firstDeploy = await planEnvironment({ environment: localEnv(), outDir, synth: reviewStack({ change: deployedExtras }), terraformEnv: tfEnv, progress: quiet() });
   });
 
   test('GIVEN an empty state WHEN planned THEN every resource is an add, the exit code is 2 and the three files are written', () => {
@@ -112,7 +135,7 @@ describe('a first deploy', () => {
     expect(markdown).toContain(`**${totals.add}** to add, **0** to change, **0** to replace, **0** to destroy`);
     expect(markdown).toContain(`Plan fingerprint: \`${firstDeploy.fingerprint}\``);
     // Grouped by the modules' construct paths.
-    for (const module of ['identity', 'network', 'api-orders']) expect(markdown).toContain(`### \`${module}\``);
+    for (const module of ['identity', 'network', 'api-orders']) expect(markdown).toContain(`<details><summary><code>${module}</code>: `);
     expect(markdown).toContain('`network/vpc`');
     // New controls are reviewed too.
     expect(markdown).toMatch(/API resource policy \| ➕ create \| `aws_api_gateway_rest_api_policy\.api-orders_policy_/);
@@ -140,8 +163,14 @@ describe('a changed configuration', () => {
     const synth = reviewStack({
       // A new stage name replaces the stage and its execution log group (a protected type).
       stageName: 'v2',
-      change: ({ stack, env: e, network, apis }) => {
+      change: (parts) => {
+        const { stack, env: e, network, apis } = parts;
         const [orders] = apis as [PrivateApi];
+        // A construct id renamed (a move), a log group imported; an output changed, one added, one sensitive added.
+        movedAndImported(parts);
+        new TerraformOutput(stack, 'review_note', { value: 'second' });
+        new TerraformOutput(stack, 'review_added', { value: 'new' });
+        new TerraformOutput(stack, 'review_token', { value: 'not-for-pull-requests', sensitive: true });
         // The resource policy loses its Deny-unless-through-the-endpoint statement.
         (orders.node.findChild('policy') as ApiGatewayRestApiPolicy).addOverride(
           'policy',
@@ -233,9 +262,58 @@ describe('a changed configuration', () => {
     expect(readFileSync(changed.summaryFile, 'utf8').length).toBeLessThanOrEqual(SUMMARY_LIMIT + 200);
     expect(cut).toBeGreaterThan(0);
     expect(markdown).toMatch(new RegExp(`✂️ \\*\\*Cut to fit 65,000 characters:\\*\\* .*${cut} more resources \\(module tables\\) not shown`));
-    // The modules before the bulk are whole; the bulk's table is the one cut.
-    expect(markdown).toContain('### `network`');
+    // The modules before the bulk are whole; the bulk's table is the one cut, and its folded block is closed.
+    expect(markdown).toContain('<details><summary><code>network</code>: ');
     expect(markdown).toContain('## 💥 Destructive');
+    expect(markdown.split('<details>').length).toBe(markdown.split('</details>').length);
+  });
+
+  test('GIVEN outputs changed, added and a sensitive one added WHEN summarized THEN each is listed with its values, the sensitive one masked', () => {
+    expect(changed.summary.outputs).toEqual([
+      { name: 'review_added', kind: 'create', after: 'new', sensitive: false, unknown: false },
+      { name: 'review_note', kind: 'update', before: 'first', after: 'second', sensitive: false, unknown: false },
+      { name: 'review_token', kind: 'create', after: '(sensitive)', sensitive: true, unknown: false },
+    ]);
+    const markdown = readFileSync(changed.summaryFile, 'utf8');
+    expect(markdown).toContain('<details><summary>Outputs: 2 added, 1 changed</summary>');
+    expect(markdown).toContain('| 🔧 change | `review_note` | `first` | `second` |');
+    expect(markdown).toContain('| ➕ add | `review_token` |  | `(sensitive)` |');
+    expect(markdown).not.toContain('not-for-pull-requests');
+    expect(markdown).toMatch(/; \*\*3\*\* outputs to change/);
+  });
+});
+
+describe('a plan that only moves and imports resources', () => {
+  beforeAll(async () => {
+    // The deployed configuration (deployedExtras), but for the renamed construct id and the import.
+    movesOnly = await planEnvironment({
+      environment: localEnv(),
+      outDir,
+      synth: reviewStack({
+        change: (parts) => {
+          movedAndImported(parts);
+          new TerraformOutput(parts.stack, 'review_note', { value: 'first' });
+        },
+      }),
+      terraformEnv: tfEnv,
+      progress: quiet(),
+    });
+  });
+
+  test('GIVEN a construct id renamed and an import block WHEN planned THEN Terraform exits 2, and the summary lists the move (from -> to) and the import, never "No changes"', () => {
+    expect(movesOnly.exitCode).toBe(2);
+    expect(movesOnly.summary.hasChanges).toBe(true);
+    expect(movesOnly.summary.totals).toMatchObject({ add: 0, change: 0, replace: 0, destroy: 0, move: 1, import: 1 });
+    const moved = movesOnly.summary.entries.find((e) => e.movedFrom);
+    expect(moved).toMatchObject({ address: 'aws_cloudwatch_log_group.review-log-renamed', movedFrom: 'aws_cloudwatch_log_group.review-log', kind: 'no-op' });
+    const imported = movesOnly.summary.entries.find((e) => e.importId !== undefined);
+    expect(imported).toMatchObject({ address: 'aws_cloudwatch_log_group.review-imported', importId: IMPORTED_LOG_GROUP });
+    expect(movesOnly.summary.entries).toHaveLength(2);
+    const markdown = readFileSync(movesOnly.summaryFile, 'utf8');
+    expect(markdown).not.toContain('No changes');
+    expect(markdown).toContain('**0** to add, **0** to change, **0** to replace, **0** to destroy, **1** to move, **1** to import,');
+    expect(markdown).toContain('| 🚚 move | `aws_cloudwatch_log_group.review-log-renamed` | `review-log-renamed` | **moved from** `aws_cloudwatch_log_group.review-log` |');
+    expect(markdown).toMatch(/\| 📥 import(, 🔧 update)? \| `aws_cloudwatch_log_group\.review-imported` \| `review-imported` \| \*\*imported\*\* by id `\/platform\/local\/review-imported`/);
   });
 });
 
@@ -253,7 +331,7 @@ describe('drift', () => {
       'IpPermissions.1.ToPort': '22',
       'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0',
     });
-    drift = await driftEnvironment({ environment: localEnv(), outDir, synth: reviewStack(), terraformEnv: tfEnv, progress: quiet() });
+    drift = await driftEnvironment({ environment: localEnv(), outDir, synth: reviewStack({ change: deployedExtras }), terraformEnv: tfEnv, progress: quiet() });
   });
 
   test('GIVEN a security group rule added outside Terraform WHEN the drift check runs THEN it exits 2 and reports the group and the changed path', () => {

@@ -42,7 +42,7 @@ export function githubContext(env: NodeJS.ProcessEnv = process.env): GithubConte
   return { api: (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/$/, ''), token: env.GITHUB_TOKEN!, repository, botLogin: env.PLAN_BOT_LOGIN || ACTIONS_BOT };
 }
 
-export async function githubRequest<T>(ctx: GithubContext, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+export async function githubRequest<T>(ctx: GithubContext, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${ctx.api}${path}`, {
     method,
     headers: {
@@ -116,6 +116,19 @@ export async function upsertComment(ctx: GithubContext, number: number, marker: 
   }
   const comment = await githubRequest<IssueComment>(ctx, 'POST', `/repos/${ctx.repository}/issues/${number}/comments`, { body: fit(body) });
   return { action: 'created', comment };
+}
+
+/**
+ * Makes the labels of pull request `number` that start with `prefix` exactly `wanted`: adds the missing ones (GitHub
+ * creates a label the repository does not have yet) and removes the others, leaving every other label alone.
+ */
+export async function syncLabels(ctx: GithubContext, number: number, prefix: string, wanted: readonly string[]): Promise<{ added: string[]; removed: string[] }> {
+  const current = (await githubList<{ name: string }>(ctx, `/repos/${ctx.repository}/issues/${number}/labels`)).map((l) => l.name);
+  const added = wanted.filter((name) => !current.includes(name));
+  const removed = current.filter((name) => name.startsWith(prefix) && !wanted.includes(name));
+  for (const name of removed) await githubRequest(ctx, 'DELETE', `/repos/${ctx.repository}/issues/${number}/labels/${encodeURIComponent(name)}`);
+  if (added.length > 0) await githubRequest(ctx, 'POST', `/repos/${ctx.repository}/issues/${number}/labels`, { labels: added });
+  return { added, removed };
 }
 
 /** Our comment with `marker` on issue or pull request `number`, if there is one. */
