@@ -303,17 +303,21 @@ describe('a plan that only moves and imports resources', () => {
   test('GIVEN a construct id renamed and an import block WHEN planned THEN Terraform exits 2, and the summary lists the move (from -> to) and the import, never "No changes"', () => {
     expect(movesOnly.exitCode).toBe(2);
     expect(movesOnly.summary.hasChanges).toBe(true);
-    expect(movesOnly.summary.totals).toMatchObject({ add: 0, change: 0, replace: 0, destroy: 0, move: 1, import: 1 });
+    expect(movesOnly.summary.totals).toMatchObject({ add: 0, replace: 0, destroy: 0, move: 1, import: 1 });
     const moved = movesOnly.summary.entries.find((e) => e.movedFrom);
     expect(moved).toMatchObject({ address: 'aws_cloudwatch_log_group.review-log-renamed', movedFrom: 'aws_cloudwatch_log_group.review-log', kind: 'no-op' });
     const imported = movesOnly.summary.entries.find((e) => e.importId !== undefined);
     expect(imported).toMatchObject({ address: 'aws_cloudwatch_log_group.review-imported', importId: IMPORTED_LOG_GROUP });
+    // The import may come with an in-place update: what the configuration sets that the imported object does not hold
+    // (the provider's default tags, here: tags_all). Nothing else changes.
+    expect(['no-op', 'update']).toContain(imported!.kind);
+    expect(movesOnly.summary.totals.change).toBe(imported!.kind === 'update' ? 1 : 0);
     expect(movesOnly.summary.entries).toHaveLength(2);
     const markdown = readFileSync(movesOnly.summaryFile, 'utf8');
     expect(markdown).not.toContain('No changes');
-    expect(markdown).toContain('**0** to add, **0** to change, **0** to replace, **0** to destroy, **1** to move, **1** to import,');
+    expect(markdown).toMatch(/\*\*0\*\* to add, \*\*[01]\*\* to change, \*\*0\*\* to replace, \*\*0\*\* to destroy, \*\*1\*\* to move, \*\*1\*\* to import,/);
     expect(markdown).toContain('| 🚚 move | `aws_cloudwatch_log_group.review-log-renamed` | `review-log-renamed` | **moved from** `aws_cloudwatch_log_group.review-log` |');
-    expect(markdown).toMatch(/\| 📥 import(, 🔧 update)? \| `aws_cloudwatch_log_group\.review-imported` \| `review-imported` \| \*\*imported\*\* by id `\/platform\/local\/review-imported`/);
+    expect(markdown).toMatch(/\| (🔧 update, )?📥 import \| `aws_cloudwatch_log_group\.review-imported` \| `review-imported` \| \*\*imported\*\* by id `\/platform\/local\/review-imported`/);
   });
 });
 
