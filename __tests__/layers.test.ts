@@ -31,7 +31,7 @@ const LAYERS: readonly Layer[] = [
   { name: 'environment configuration', folders: ['environments'], mayImport: ['environments'] },
   { name: 'stacks', folders: ['stacks'], mayImport: ['stacks', 'environments'] },
   // The review policy (plan summary, drift noise, plan fingerprints, access rules) does no I/O: it reads what it is given.
-  { name: 'review policy', folders: ['review'], mayImport: ['review', 'stacks', 'environments'], packages: new RegExp(`^(${CONSTRUCTS}|node:crypto|@cloud-copilot\\/iam-(policy|simulate))$`), packagesAllowed: 'the review policy does no I/O: of packages only the constructs, node:crypto and the IAM policy evaluator' },
+  { name: 'review policy', folders: ['review'], mayImport: ['review', 'stacks', 'environments'], packages: new RegExp(`^(${CONSTRUCTS}|node:crypto|zod|@cloud-copilot\\/iam-(policy|simulate))$`), packagesAllowed: 'the review policy does no I/O: of packages only the constructs, node:crypto, zod and the IAM policy evaluator' },
   { name: 'examples', folders: ['examples'], mayImport: ['examples'], packages: new RegExp(`^(${CONSTRUCTS}|${PEERS})$`), packagesAllowed: 'the examples import only what a team that installed the constructs has: them and their peers' },
   { name: 'commands', folders: ['scripts', 'bench'], mayImport: ['scripts', 'bench', 'review', 'stacks', 'environments'] },
   { name: 'tests', folders: ['__tests__'], mayImport: ['__tests__', 'main.ts', 'examples', 'scripts', 'bench', 'review', 'stacks', 'environments'] },
@@ -98,7 +98,7 @@ describe('layers', () => {
       'packages/constructs/src/edge/index.ts: zod (the constructs import only their peer packages and Node\'s modules)',
       'environments/load.ts: ../stacks (stacks is outside what the environment configuration may import: environments)',
       'stacks/index.ts: ../scripts/lib/args (scripts/lib/args is outside what the stacks may import: stacks, environments)',
-      'review/verify.ts: node:fs (the review policy does no I/O: of packages only the constructs, node:crypto and the IAM policy evaluator)',
+      'review/verify.ts: node:fs (the review policy does no I/O: of packages only the constructs, node:crypto, zod and the IAM policy evaluator)',
       'review/verify.ts: ../scripts/lib/terraform (scripts/lib/terraform is outside what the review policy may import: review, stacks, environments)',
       'stacks/platform-stack.ts: ../packages/constructs/src/network (packages/constructs/src/network is outside what the stacks may import: stacks, environments)',
       'scripts/smoke.ts: ../packages/constructs/src/private-api/openapi (packages/constructs/src/private-api/openapi is outside what the commands may import: scripts, bench, review, stacks, environments)',

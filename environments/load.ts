@@ -7,22 +7,39 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { printParseErrorCode, visit } from 'jsonc-parser';
+import { parse, printParseErrorCode, visit } from 'jsonc-parser';
 import type { z } from 'zod';
 import { crossFieldRules, environmentSchema, type ConfigIssue, type Environment } from './schema';
 
 export const ENVIRONMENTS_DIR = __dirname;
 
-export class EnvironmentError extends Error {
+export interface ConfigIssueText {
+  readonly path: string;
+  readonly value: string;
+  readonly message: string;
+}
+
+/** A configuration file that is not valid: what it is, and per problem the field, the value and what would be valid. */
+export class ConfigError extends Error {
   constructor(
-    readonly environment: string,
-    readonly issues: readonly { path: string; value: string; message: string }[],
+    readonly subject: string,
+    readonly issues: readonly ConfigIssueText[],
   ) {
     super(
-      [`environment "${environment}" is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):`]
+      [`${subject} is not valid (${issues.length} problem${issues.length === 1 ? '' : 's'}):`]
         .concat(issues.map((i) => `  - ${i.path || '(root)'}: got ${i.value}; expected ${i.message}`))
         .join('\n'),
     );
+    this.name = 'ConfigError';
+  }
+}
+
+export class EnvironmentError extends ConfigError {
+  constructor(
+    readonly environment: string,
+    issues: readonly ConfigIssueText[],
+  ) {
+    super(`environment "${environment}"`, issues);
     this.name = 'EnvironmentError';
   }
 }
@@ -85,9 +102,15 @@ export function loadEnvironment(name: string, dir: string = environmentsDir(), o
  * key given twice in one object is an error (JSON.parse would keep the last silently); a UTF-8 byte-order mark, which
  * editors on Windows write, is accepted.
  */
-export function parseJsonFile(name: string, file: string, text: string): unknown {
+export function parseJsonFile(
+  name: string,
+  file: string,
+  text: string,
+  options: { error?: (issues: ConfigIssueText[]) => ConfigError; empty?: string; comments?: boolean } = {},
+): unknown {
+  const fail = options.error ?? ((issues: ConfigIssueText[]) => new EnvironmentError(name, issues));
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  if (body.trim() === '') throw new EnvironmentError(name, [{ path: '', value: `an empty file ${file}`, message: 'a JSON object with the environment (see environments/dev.json)' }]);
+  if (body.trim() === '') throw fail([{ path: '', value: `an empty file ${file}`, message: options.empty ?? 'a JSON object with the environment (see environments/dev.json)' }]);
   const lines = body.split(/\r?\n/);
   const excerpt = (line: number, column: number) => `\n      ${lines[line] ?? ''}\n      ${' '.repeat(column)}^`;
   let syntax: { path: string; value: string; message: string } | undefined;
@@ -115,11 +138,11 @@ export function parseJsonFile(name: string, file: string, text: string): unknown
         syntax ??= { path: '', value: `invalid JSON in ${file}: ${printParseErrorCode(error)} at line ${line + 1}, column ${column + 1}`, message: `a JSON object; fix the syntax here:${excerpt(line, column)}` };
       },
     },
-    { disallowComments: true, allowTrailingComma: false },
+    { disallowComments: !options.comments, allowTrailingComma: false },
   );
-  if (syntax) throw new EnvironmentError(name, [syntax]);
-  if (duplicates.length > 0) throw new EnvironmentError(name, duplicates);
-  return JSON.parse(body);
+  if (syntax) throw fail([syntax]);
+  if (duplicates.length > 0) throw fail(duplicates);
+  return options.comments ? parse(body) : JSON.parse(body);
 }
 
 /** Validates an already-read environment object; `name` must match its `name` field (the file name). */
@@ -137,7 +160,17 @@ export function loadAllEnvironments(dir: string = environmentsDir(), options: Lo
   return listEnvironments(dir).map((name) => loadEnvironment(name, dir, options));
 }
 
-function describe(raw: unknown, issue: z.core.$ZodIssue): { path: string; value: string; message: string } {
+/** A schema's complaint in the words of the environment files' errors: the field, the value found, what is valid. */
+export function describeIssue(raw: unknown, issue: z.core.$ZodIssue, schemaFile = 'environments/schema.ts'): ConfigIssueText {
+  return describe(raw, issue, schemaFile);
+}
+
+/** A path and a value of `raw`, as the errors show them. */
+export function issueAt(raw: unknown, path: readonly (string | number)[], message: string): ConfigIssueText {
+  return { path: formatPath(path), value: show(valueAt(raw, path)), message };
+}
+
+function describe(raw: unknown, issue: z.core.$ZodIssue, schemaFile = 'environments/schema.ts'): { path: string; value: string; message: string } {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const value = valueAt(raw, path);
   let message = issue.message;
@@ -149,7 +182,7 @@ function describe(raw: unknown, issue: z.core.$ZodIssue): { path: string; value:
     return { path: formatPath(path), value: JSON.stringify(path.at(-1)), message: issue.issues[0]?.message ?? message };
   }
   if (issue.code === 'unrecognized_keys') {
-    return { path: formatPath(path), value: issue.keys.map((k) => JSON.stringify(k)).join(', '), message: 'no unknown fields: check the spelling against environments/schema.ts' };
+    return { path: formatPath(path), value: issue.keys.map((k) => JSON.stringify(k)).join(', '), message: `no unknown fields: check the spelling against ${schemaFile}` };
   }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;

@@ -6,7 +6,8 @@ import { nameRules } from '../environments/name-rules';
 import { diffApiDocuments, type RouteChange } from './api-document-diff';
 import { diffAttributes, formatPath } from './attribute-diff';
 import type { AttributeChange, ChangeKind, ResourceChange, ResourceEntry, SummaryOptions, Verdict } from './plan-model';
-import { PROTECTED_TYPES, SECURITY_RULES } from './review-rules';
+import { PROTECTED_TYPES } from './review-rules';
+import { BUILT_IN_RULES, refusingFindings, ruleMatches, type TeamFinding } from './team-rules';
 
 export function changeKind(actions: readonly string[]): ChangeKind {
   const a = [...actions].sort().join(',');
@@ -63,21 +64,7 @@ function protectedReason(change: ResourceChange, options: SummaryOptions): strin
   return PROTECTED_TYPES[change.type];
 }
 
-function securityReasons(type: string, kind: ChangeKind, changes: readonly AttributeChange[], replacePaths: readonly string[]): string[] {
-  const rules = SECURITY_RULES.filter((r) => r.type === type);
-  if (rules.length === 0) return [];
-  if (kind === 'create' || kind === 'delete' || kind === 'replace') return rules.map((r) => r.control);
-  if (kind !== 'update') return [];
-  const paths = [...changes.map((c) => c.path), ...replacePaths].map(normalizePath).filter((p) => !/^tags(_all)?(\.|$)/.test(p));
-  return rules
-    .filter((r) => paths.some((p) => r.attributes === 'any' || r.attributes.some((a) => p === a || p.startsWith(`${a}.`))))
-    .map((r) => r.control);
-}
 
-/** `ingress[0].cidr_blocks[1]` -> `ingress.cidr_blocks`: rules name attributes, not positions. */
-function normalizePath(path: string): string {
-  return path.replace(/\[\d+\]/g, '');
-}
 
 export function entryOf(change: ResourceChange, options: SummaryOptions): ResourceEntry {
   const kind = changeKind(change.change.actions);
@@ -86,7 +73,9 @@ export function entryOf(change: ResourceChange, options: SummaryOptions): Resour
   const replacePaths = (change.change.replace_paths ?? []).map(formatPath);
   const replaceReasons = kind === 'replace' ? (replacePaths.length > 0 ? replacePaths : [describeReason(change.action_reason)]) : [];
   const destructive = kind === 'delete' || kind === 'replace';
-  const security = securityReasons(change.type, kind, changes, replacePaths);
+  const base = { address: change.address, type: change.type, kind, constructPath, module, changes, replaceReasons: [], security: [] };
+  // The built-in security rules, matched as the team's rules are (team-rules.ts).
+  const security = BUILT_IN_RULES.filter((rule) => ruleMatches(rule, base, change, options.environment)).map((rule) => rule.message);
   const routes = change.type === 'aws_api_gateway_rest_api' && (kind === 'update' || kind === 'replace') ? documentRoutes(change, options) : undefined;
   if (routes) {
     changes = [...routes.map(routeAttributeChange), ...changes.filter((c) => !/^body([.[]|$)/.test(c.path))];
@@ -137,8 +126,22 @@ function describeReason(reason: string | undefined): string {
   return reason ? (reasons[reason] ?? reason) : 'Terraform gave no reason';
 }
 
-/** Refuses destroying or replacing protected resources where the environment prevents destroys (always in prod), unless allowed. */
-export function decideOutcome(entries: readonly ResourceEntry[], options: Pick<SummaryOptions, 'environment' | 'protections' | 'allowDestroy'>): Verdict {
+/**
+ * Refuses destroying or replacing protected resources where the environment prevents destroys (always in prod), unless
+ * allowed; and refuses every finding of a team rule whose verdict is deny, unless an exception still applies to it.
+ */
+export function decideOutcome(entries: readonly ResourceEntry[], options: Pick<SummaryOptions, 'environment' | 'protections' | 'allowDestroy'>, findings: readonly TeamFinding[] = []): Verdict {
+  const destroys = decideDestroys(entries, options);
+  const refusing = refusingFindings(findings);
+  if (refusing.length === 0) return destroys;
+  const list = refusing.map((f) => `${f.rule} on ${f.address}${f.exception?.expired ? ` (its exception expired ${f.exception.expires})` : ''}`).join(', ');
+  const team =
+    `refused by the team's plan rules (review/team-rules.jsonc): ${list}. Change the plan, or, after review, add an exception ` +
+    `(the rule, the resource, a reason and an expiry date) to the rules file.`;
+  return { ok: false, protectedDestroys: destroys.protectedDestroys, message: destroys.ok ? team : `${destroys.message} Also ${team}` };
+}
+
+function decideDestroys(entries: readonly ResourceEntry[], options: Pick<SummaryOptions, 'environment' | 'protections' | 'allowDestroy'>): Verdict {
   const protectedDestroys = entries.filter((e) => (e.kind === 'delete' || e.kind === 'replace') && e.protectedReason !== undefined);
   const guarded = nameRules(options.environment).refusesProtectedDestroys || options.protections?.preventDestroy === true;
   if (protectedDestroys.length === 0) return { ok: true, protectedDestroys, message: 'no protected resource is destroyed or replaced' };

@@ -4,6 +4,7 @@
  * pure function; no files, no processes.
  */
 import type { RouteChange } from './api-document-diff';
+import type { TeamFinding, TeamRules } from './team-rules';
 
 // ---------------------------------------------------------------- plan JSON (the parts read here)
 
@@ -137,6 +138,10 @@ export interface SummaryOptions {
   readonly maxChars?: number;
   /** @default 20 - attribute changes listed per resource before "and N more" */
   readonly maxAttributesPerResource?: number;
+  /** The team's plan rules and exceptions (review/team-rules.jsonc). @default - none: only the built-in rules */
+  readonly teamRules?: TeamRules;
+  /** The day exceptions are checked against, YYYY-MM-DD (UTC). @default - today */
+  readonly today?: string;
 }
 
 export interface PlanSummary {
@@ -146,6 +151,8 @@ export interface PlanSummary {
   readonly entries: readonly ResourceEntry[];
   /** The root module outputs the plan adds, changes or removes. */
   readonly outputs: readonly OutputEntry[];
+  /** What the team's rules found, with the exceptions that apply. */
+  readonly findings: readonly TeamFinding[];
   /** Resources changed outside Terraform (the refresh found them). */
   readonly drift: readonly ResourceEntry[];
   readonly verdict: Verdict;

@@ -30,6 +30,7 @@ import { decideOutcome, entryOf } from './classify';
 import { formatPath } from './attribute-diff';
 import { withoutExpectedDrift, type ExplainedChange, type ResourceSchemas } from './drift-noise';
 import { labelKinds, labelsMarker } from './plan-labels';
+import { evaluateTeamRules, refusingFindings, type TeamFinding } from './team-rules';
 import type { AttributeChange, ChangeKind, OutputChange, OutputEntry, PlanJson, PlanSummary, ResourceEntry, SummaryOptions, Totals } from './plan-model';
 
 // The review's parts, for the commands and tests that read a plan through this module.
@@ -264,6 +265,25 @@ function countsOfOutputs(outputs: readonly OutputEntry[]): string {
   return [`${count('create')} added`, `${count('update')} changed`, `${count('delete')} removed`].filter((part) => !part.startsWith('0 ')).join(', ');
 }
 
+const TEAM_HEAD = '\n## 🧭 Team rules\n\nThe rules of review/team-rules.jsonc that match this plan.\n\n| verdict | rule | resource | why | exception |\n| --- | --- | --- | --- | --- |\n';
+
+/** Refusing findings first, then the excepted ones, then warnings. */
+function findingItems(findings: readonly TeamFinding[]): Item[] {
+  const refusing = new Set(refusingFindings(findings));
+  const rank = (f: TeamFinding) => (refusing.has(f) ? 0 : f.verdict === 'deny' ? 1 : 2);
+  return [...findings]
+    .sort((a, b) => rank(a) - rank(b) || a.rule.localeCompare(b.rule) || a.address.localeCompare(b.address))
+    .map((f) => {
+      const verdict = refusing.has(f) ? '⛔ deny' : f.verdict === 'deny' ? '✅ deny, excepted' : '⚠️ warn';
+      const exception = !f.exception
+        ? ''
+        : f.exception.expired
+          ? `expired ${f.exception.expires}: no longer applies (${f.exception.reason})`
+          : `until ${f.exception.expires}: ${f.exception.reason}`;
+      return { text: `| ${verdict} | ${code(f.rule)} | ${code(cell(f.address))} | ${cell(f.message)} | ${cell(exception)} |\n` };
+    });
+}
+
 const SECURITY_HEAD = '\n## 🔐 Security-relevant\n\n| control | action | resource | attributes |\n| --- | --- | --- | --- |\n';
 const DESTRUCTIVE_HEAD = '\n## 💥 Destructive\n\n| action | resource | construct path | protected | forced by |\n| --- | --- | --- | --- | --- |\n';
 
@@ -271,6 +291,7 @@ const DESTRUCTIVE_HEAD = '\n## 💥 Destructive\n\n| action | resource | constru
 export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSummary {
   const managed = (plan.resource_changes ?? []).filter((c) => c.mode !== 'data');
   const all = managed.map((c) => entryOf(c, options));
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
   // A move or an import is a change even when Terraform does nothing else to the resource.
   const entries = all.filter((e) => (e.kind !== 'no-op' && e.kind !== 'read') || e.movedFrom !== undefined || e.importId !== undefined);
   const unchanged = all.filter((e) => e.kind === 'no-op' && !entries.includes(e));
@@ -279,7 +300,14 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
   for (const e of unchanged) unchangedByModule.set(e.module, (unchangedByModule.get(e.module) ?? 0) + 1);
   const drift = driftEntries(plan, options, true);
   const totals = totalsOf(entries, unchanged.length);
-  const verdict = decideOutcome(entries, options);
+  const findings = options.teamRules
+    ? evaluateTeamRules(
+        entries.map((entry) => ({ entry, change: managed[all.indexOf(entry)] })),
+        options.teamRules,
+        { environment: options.environment, today },
+      )
+    : [];
+  const verdict = decideOutcome(entries, options, findings);
   const maxAttributes = options.maxAttributesPerResource ?? 20;
   const hasChanges = entries.length > 0 || outputs.length > 0;
 
@@ -293,6 +321,7 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
 
   const sections: Section[] = [
     { head: SECURITY_HEAD, items: securityItems(entries), label: 'security-relevant changes' },
+    { head: TEAM_HEAD, items: findingItems(findings), label: 'team rule findings' },
     { head: DESTRUCTIVE_HEAD, items: destructiveItems(entries), label: 'destroys or replacements' },
     {
       head: `\n## 🌫️ Changed outside Terraform (${drift.length})\n\nThe refresh found these differences, and the planned changes depend on them.\n\n| action | resource | changes |\n| --- | --- | --- |\n`,
@@ -307,7 +336,7 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
     { head: '\n## Changes by module\n', items: moduleItems(entries, unchangedByModule, maxAttributes), label: 'resources (module tables)' },
   ];
   const { markdown, cut } = renderSections(head, sections, options.maxChars ?? SUMMARY_LIMIT);
-  return { markdown, totals, entries, outputs, drift, verdict, hasChanges, cut };
+  return { markdown, totals, entries, outputs, findings, drift, verdict, hasChanges, cut };
 }
 
 /**

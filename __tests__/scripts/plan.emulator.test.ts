@@ -12,7 +12,7 @@
  */
 import type { ApiGatewayRestApiPolicy } from '@cdktf/provider-aws/lib/api-gateway-rest-api-policy';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataResource, TerraformOutput } from 'cdktf';
@@ -22,7 +22,8 @@ import type { Environment } from '../../environments/schema';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { applySavedPlan, driftEnvironment, planEnvironment, type DriftRunResult, type PlanRunResult } from '../../scripts/lib/plan-run';
 import { decideOutcome } from '../../review/classify';
-import { SUMMARY_LIMIT } from '../../review/plan-summary';
+import { SUMMARY_LIMIT, summarizePlan } from '../../review/plan-summary';
+import { parseTeamRules } from '../../review/team-rules';
 import { Progress } from '../../scripts/lib/progress';
 import { terraformEnv } from '../../scripts/lib/terraform';
 import { environment } from '../helpers/synth';
@@ -147,6 +148,20 @@ describe('a first deploy', () => {
   });
 });
 
+/** A team rules file (review/team-rules.jsonc's format) that denies internet-wide ingress, with `exceptions`. */
+const PUBLIC_INGRESS_RULES = (exceptions: object[] = []) =>
+  `// the team's rules (a comment, as the repository's file has)\n${JSON.stringify({
+    rules: [
+      {
+        id: 'no-public-ingress',
+        verdict: 'deny',
+        message: 'a security group opened to the whole internet',
+        match: { types: ['aws_security_group'], attributes: ['ingress.cidr_blocks'], valueIncludes: '/0' },
+      },
+    ],
+    exceptions,
+  })}`;
+
 describe('a changed configuration', () => {
   /** A long plan: since an API is one document, many routes no longer make many resources; these do (no control, no API call). */
   const BULK_RESOURCES = 400;
@@ -187,7 +202,10 @@ describe('a changed configuration', () => {
         }
       },
     });
-    changed = await planEnvironment({ environment: env, outDir, synth, terraformEnv: tfEnv, progress: quiet() });
+    // The team's rules file: internet-wide ingress on a security group is denied.
+    const teamRulesFile = join(outDir, 'team-rules.jsonc');
+    writeFileSync(teamRulesFile, PUBLIC_INGRESS_RULES());
+    changed = await planEnvironment({ environment: env, outDir, synth, terraformEnv: tfEnv, progress: quiet(), teamRulesFile });
   });
 
   const entry = (pattern: RegExp) => {
@@ -266,6 +284,28 @@ describe('a changed configuration', () => {
     expect(markdown).toContain('<details><summary><code>network</code>: ');
     expect(markdown).toContain('## 💥 Destructive');
     expect(markdown.split('<details>').length).toBe(markdown.split('</details>').length);
+  });
+
+  test('GIVEN a team rule that denies internet-wide ingress WHEN planned THEN the plan is refused for it too, the finding names the rule and the group', () => {
+    const findings = changed.summary.findings.filter((f) => f.rule === 'no-public-ingress');
+    expect(findings.map((f) => f.address)).toEqual([expect.stringMatching(/^aws_security_group\.network_execute-api-endpoint-security-group_/)]);
+    expect(changed.exitCode).toBe(1);
+    expect(changed.summary.verdict.message).toContain("Also refused by the team's plan rules (review/team-rules.jsonc): no-public-ingress on aws_security_group.network_execute-api-endpoint-security-group_");
+    expect(readFileSync(changed.summaryFile, 'utf8')).toMatch(/\| ⛔ deny \| `no-public-ingress` \| `aws_security_group\.network_execute-api-endpoint-security-group_[^`]+` \| a security group opened to the whole internet \|/);
+  });
+
+  test('GIVEN the same finding with an exception, valid and then expired WHEN the same plan is summarized THEN it passes until the exception\'s last day and is refused after', () => {
+    const group = changed.summary.findings.find((f) => f.rule === 'no-public-ingress')!.address;
+    const rules = parseTeamRules(PUBLIC_INGRESS_RULES([{ rule: 'no-public-ingress', resource: group, reason: 'the load test of ticket OPS-12', expires: '2026-12-31' }]), 'team-rules.jsonc');
+    // The protected destroys are allowed here, so the verdict is the team rule's alone.
+    const summarize = (today: string) => summarizePlan(changed.plan, { environment: 'local', protections: { preventDestroy: false }, teamRules: rules, today });
+    const valid = summarize('2026-12-31');
+    expect(valid.verdict.ok).toBe(true);
+    expect(valid.markdown).toContain('✅ deny, excepted | `no-public-ingress`');
+    const expired = summarize('2027-01-01');
+    expect(expired.verdict.ok).toBe(false);
+    expect(expired.verdict.message).toContain(`no-public-ingress on ${group} (its exception expired 2026-12-31)`);
+    expect(expired.markdown).toContain('expired 2026-12-31: no longer applies (the load test of ticket OPS-12)');
   });
 
   test('GIVEN outputs changed, added and a sensitive one added WHEN summarized THEN each is listed with its values, the sensitive one masked', () => {

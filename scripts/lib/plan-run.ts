@@ -11,9 +11,9 @@
  * Drift uses <env>.drift.tfplan, <env>.drift.json and <env>.drift.md.
  */
 import { App } from 'cdktf';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadEnvironment } from '../../environments/load';
 import type { Environment } from '../../environments/schema';
 import { addEnvironmentStacks } from '../../stacks';
@@ -26,10 +26,20 @@ import { fingerprintLine, planFingerprint } from '../../review/plan-compare';
 import type { ResourceSchemas } from '../../review/drift-noise';
 import type { PlanJson, PlanSummary, Totals } from '../../review/plan-model';
 import { summarizeDrift, summarizePlan, type DriftSummary } from '../../review/plan-summary';
+import { parseTeamRules, type TeamRules } from '../../review/team-rules';
 import { ApplyProgress } from './apply-progress';
 import { Progress } from './progress';
 
 export const DEFAULT_PLAN_DIR = join(PROJECT_ROOT, 'plans');
+
+/** The team's plan rules and exceptions, reviewed like code (review/team-rules.ts says what a rule can match). */
+export const TEAM_RULES_FILE = join(PROJECT_ROOT, 'review', 'team-rules.jsonc');
+
+/** The team's rules from `file`; none when the file does not exist. A bad file fails the command with what to fix. */
+export function loadTeamRules(file: string = TEAM_RULES_FILE): TeamRules | undefined {
+  if (!existsSync(file)) return undefined;
+  return parseTeamRules(readFileSync(file, 'utf8'), relative(PROJECT_ROOT, file).startsWith('..') ? file : relative(PROJECT_ROOT, file));
+}
 
 export interface PlanRunOptions {
   /** The loaded environment (emulator endpoint already applied for `local`). */
@@ -42,6 +52,8 @@ export interface PlanRunOptions {
   readonly progress?: Progress;
   /** @default terraformEnv() */
   readonly terraformEnv?: NodeJS.ProcessEnv;
+  /** @default TEAM_RULES_FILE */
+  readonly teamRulesFile?: string;
   /**
    * Writes the stack to plan into `outDir` and returns its directory and JSON.
    * @default - the environment's platform stack (`synthForPlan`)
@@ -152,6 +164,8 @@ export async function planEnvironment(options: PlanRunOptions): Promise<PlanRunR
   const outDir = options.outDir ?? DEFAULT_PLAN_DIR;
   const progress = options.progress ?? new Progress(`plan ${env.name}`);
   const tfEnv = options.terraformEnv ?? terraformEnv();
+  // A bad rules file fails the plan before anything runs.
+  const teamRules = loadTeamRules(options.teamRulesFile);
   mkdirSync(outDir, { recursive: true });
   const files = planFiles(env, outDir);
 
@@ -167,6 +181,7 @@ export async function planEnvironment(options: PlanRunOptions): Promise<PlanRunR
       protections: env.protections,
       allowDestroy: options.allowDestroy ?? false,
       stateBucket: env.state.bucket,
+      ...(teamRules ? { teamRules } : {}),
     });
     const fingerprint = planFingerprint(plan);
     writeFileSync(files.summaryFile, `${s.markdown}\n${fingerprintLine(fingerprint)}\n`);
