@@ -83,10 +83,28 @@ function details(entry: ResourceEntry, max: number): string {
 }
 
 /** The action column: what Terraform does, and the move or import that comes with it. */
+const MOVE_LABEL = '🚚 move';
+const IMPORT_LABEL = '📥 import';
+
+function actionParts(entry: ResourceEntry, labels: Record<ChangeKind, string>): string[] {
+  const extra = [entry.movedFrom ? MOVE_LABEL : '', entry.importId !== undefined ? IMPORT_LABEL : ''].filter(Boolean);
+  return entry.kind === 'no-op' && extra.length > 0 ? extra : [labels[entry.kind], ...extra];
+}
+
 function actionOf(entry: ResourceEntry, labels: Record<ChangeKind, string>): string {
-  const extra = [entry.movedFrom ? '🚚 move' : '', entry.importId !== undefined ? '📥 import' : ''].filter(Boolean);
-  if (entry.kind === 'no-op' && extra.length > 0) return extra.join(', ');
-  return [labels[entry.kind], ...extra].join(', ');
+  return actionParts(entry, labels).join(', ');
+}
+
+/**
+ * A folded table: `heading` (which opens the `<details>`) before the first row, the close after the last; every other
+ * row carries the close the summary needs should it be cut after that row.
+ */
+function foldedRows(heading: string, rows: readonly string[]): Item[] {
+  const close = '\n</details>\n';
+  return rows.map((row, i) => {
+    const last = i === rows.length - 1;
+    return { text: (i === 0 ? heading : '') + row + (last ? close : ''), pendingClose: last ? '' : close };
+  });
 }
 
 interface Item {
@@ -131,9 +149,9 @@ function byModule(entries: readonly ResourceEntry[]): Map<string, ResourceEntry[
 function countsOf(group: readonly ResourceEntry[], labels: Record<ChangeKind, string>): string {
   const counts = new Map<string, number>();
   for (const e of group) {
-    for (const part of actionOf(e, labels).split(', ')) counts.set(part, (counts.get(part) ?? 0) + 1);
+    for (const part of actionParts(e, labels)) counts.set(part, (counts.get(part) ?? 0) + 1);
   }
-  const order = [...Object.values(labels), '🚚 move', '📥 import'];
+  const order = [...Object.values(labels), MOVE_LABEL, IMPORT_LABEL];
   return [...counts]
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
     .map(([label, n]) => `${n} ${label.replace(/^\S+ /, '')}`)
@@ -143,25 +161,21 @@ function countsOf(group: readonly ResourceEntry[], labels: Record<ChangeKind, st
 /** One folded table per module: its summary line counts what it holds, the rows are one click away. */
 function moduleItems(entries: readonly ResourceEntry[], unchangedByModule: Map<string, number>, maxAttributes: number, labels = ACTION_LABEL): Item[] {
   const items: Item[] = [];
-  const close = '\n</details>\n';
   for (const [module, group] of byModule(entries)) {
     const unchanged = unchangedByModule.get(module) ?? 0;
     const heading =
       `\n<details><summary><code>${module}</code>: ${countsOf(group, labels)}${unchanged ? `, ${unchanged} unchanged` : ''}</summary>\n\n` +
       '| action | resource | construct path | changes |\n| --- | --- | --- | --- |\n';
-    group.forEach((e, i) => {
-      const row = `| ${actionOf(e, labels)} | ${code(cell(e.address))} | ${code(cell(e.constructPath))} | ${cell(details(e, maxAttributes))} |\n`;
-      const last = i === group.length - 1;
-      items.push({ text: (i === 0 ? heading : '') + row + (last ? close : ''), pendingClose: last ? '' : close });
-    });
+    items.push(...foldedRows(heading, group.map((e) => `| ${actionOf(e, labels)} | ${code(cell(e.address))} | ${code(cell(e.constructPath))} | ${cell(details(e, maxAttributes))} |\n`)));
   }
   return items;
 }
 
 const MAX_OUTPUT_VALUE = 200;
 
+/** Terraform's sensitivity marks: `true`, or an object or array with `true` somewhere inside. */
 function sensitiveValue(flag: unknown): boolean {
-  return flag === true || (typeof flag === 'object' && flag !== null && JSON.stringify(flag).includes('true'));
+  return flag === true || (typeof flag === 'object' && flag !== null && Object.values(flag).some(sensitiveValue));
 }
 
 function renderValue(value: unknown): string {
@@ -194,12 +208,11 @@ function outputKind(change: OutputChange): OutputEntry['kind'] | undefined {
 const OUTPUT_LABEL: Record<OutputEntry['kind'], string> = { create: '➕ add', update: '🔧 change', delete: '❌ remove' };
 
 function outputItems(outputs: readonly OutputEntry[]): Item[] {
-  const close = '\n</details>\n';
-  return outputs.map((o, i) => {
-    const last = i === outputs.length - 1;
-    const row = `| ${OUTPUT_LABEL[o.kind]} | ${code(o.name)} | ${o.before === undefined ? '' : code(cell(o.before))} | ${o.after === undefined ? '' : code(cell(o.after))} |\n`;
-    return { text: row + (last ? close : ''), pendingClose: last ? '' : close };
-  });
+  const heading = `\n<details><summary>Outputs: ${countsOfOutputs(outputs)}</summary>\n\n| action | output | before | after |\n| --- | --- | --- | --- |\n`;
+  return foldedRows(
+    heading,
+    outputs.map((o) => `| ${OUTPUT_LABEL[o.kind]} | ${code(o.name)} | ${o.before === undefined ? '' : code(cell(o.before))} | ${o.after === undefined ? '' : code(cell(o.after))} |\n`),
+  );
 }
 
 function renderSections(head: string, sections: readonly Section[], maxChars: number): { markdown: string; cut: number } {
@@ -290,7 +303,8 @@ const DESTRUCTIVE_HEAD = '\n## 💥 Destructive\n\n| action | resource | constru
 /** The summary of a plan: totals, verdict, security, destructive, drift, per-module tables, within `maxChars`. */
 export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSummary {
   const managed = (plan.resource_changes ?? []).filter((c) => c.mode !== 'data');
-  const all = managed.map((c) => entryOf(c, options));
+  const changeOf = new Map(managed.map((c) => [entryOf(c, options), c] as const));
+  const all = [...changeOf.keys()];
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   // A move or an import is a change even when Terraform does nothing else to the resource.
   const entries = all.filter((e) => (e.kind !== 'no-op' && e.kind !== 'read') || e.movedFrom !== undefined || e.importId !== undefined);
@@ -302,7 +316,7 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
   const totals = totalsOf(entries, unchanged.length);
   const findings = options.teamRules
     ? evaluateTeamRules(
-        entries.map((entry) => ({ entry, change: managed[all.indexOf(entry)] })),
+        entries.map((entry) => ({ entry, change: changeOf.get(entry) })),
         options.teamRules,
         { environment: options.environment, today },
       )
@@ -328,11 +342,7 @@ export function summarizePlan(plan: PlanJson, options: SummaryOptions): PlanSumm
       items: drift.map((e) => ({ text: `| ${DRIFT_LABEL[e.kind]} | ${code(cell(e.address))} | ${cell(details(e, maxAttributes))} |\n` })),
       label: 'resources changed outside Terraform',
     },
-    {
-      head: `\n<details><summary>Outputs: ${countsOfOutputs(outputs)}</summary>\n\n| action | output | before | after |\n| --- | --- | --- | --- |\n`,
-      items: outputItems(outputs),
-      label: 'output changes',
-    },
+    { head: '', items: outputItems(outputs), label: 'output changes' },
     { head: '\n## Changes by module\n', items: moduleItems(entries, unchangedByModule, maxAttributes), label: 'resources (module tables)' },
   ];
   const { markdown, cut } = renderSections(head, sections, options.maxChars ?? SUMMARY_LIMIT);

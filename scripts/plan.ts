@@ -13,14 +13,18 @@ backend, terraform plan -out and terraform show -json, and writes:
 
   DIR/<environment>.tfplan       the saved plan (terraform apply takes exactly this)
   DIR/<environment>.plan.json    its JSON; holds sensitive values in clear text: never publish it
-  DIR/<environment>.summary.md   the summary for reviewers: totals, security-relevant and
-                                 destructive changes, a table per module (no sensitive values,
-                                 at most 65,000 characters)
+  DIR/<environment>.summary.md   the summary for reviewers: totals (moves and imports too),
+                                 security-relevant changes, the team's rule findings,
+                                 destructive changes, output changes, a folded table per
+                                 module (no sensitive values, at most 65,000 characters)
 
 A plan that destroys or replaces a protected resource (user pools, buckets, KMS
 keys, log groups, secrets, prevent_destroy resources, the state bucket) is
 refused in prod and in every environment with protections.preventDestroy, unless
---allow-destroy is given after review.
+--allow-destroy is given after review. A plan that a "deny" rule of
+review/team-rules.jsonc matches is refused too, unless an exception there still
+applies (--allow-destroy does not lift it); a bad rules file fails the plan
+before it runs.
 
 Options
   --out DIR          output directory (default: plans/, gitignored)

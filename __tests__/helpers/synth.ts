@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENVIRONMENTS_DIR, parseEnvironment } from '../../environments/load';
 import type { Environment, EnvironmentInput } from '../../environments/schema';
+import type { PlanJson, ResourceChange } from '../../review/plan-model';
 import { addEnvironmentStacks } from '../../stacks';
 
 export const ENVIRONMENT_NAMES = ['local', 'dev', 'staging', 'prod'] as const;
@@ -50,4 +51,19 @@ export function synthPlatform(env: Environment): SynthesizedStack {
   const app: App = Testing.app();
   const { platform } = addEnvironmentStacks(app, env);
   return wrap(JSON.parse(Testing.synth(platform, true)));
+}
+
+/**
+ * A stand-in for Terraform's first plan of a synthesized stack: every resource a create, its configuration as the
+ * planned values (for summary tests that need a whole environment; real plans run in plan.emulator.test.ts).
+ */
+export function firstPlanOf(stack: Record<string, any>): PlanJson {
+  const changes: ResourceChange[] = [];
+  for (const [type, byName] of Object.entries<Record<string, Record<string, unknown>>>(stack.resource ?? {})) {
+    for (const [name, config] of Object.entries(byName)) {
+      const { '//': _metadata, lifecycle: _lifecycle, depends_on: _dependsOn, provider: _provider, ...after } = config;
+      changes.push({ address: `${type}.${name}`, mode: 'managed', type, name, change: { actions: ['create'], before: null, after } });
+    }
+  }
+  return { format_version: '1.2', terraform_version: '1.11.4', resource_changes: changes };
 }

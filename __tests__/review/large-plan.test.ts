@@ -3,20 +3,9 @@
  * synthesized stack (every resource a create, its configuration as the planned values), as Terraform's first plan
  * of it would list them; Terraform itself is run on real plans in __tests__/scripts/plan.emulator.test.ts.
  */
-import type { PlanJson, ResourceChange } from '../../review/plan-model';
 import { SUMMARY_LIMIT, summarizePlan } from '../../review/plan-summary';
-import { environment, synthPlatform } from '../helpers/synth';
+import { environment, firstPlanOf, synthPlatform } from '../helpers/synth';
 
-function firstPlanOf(stack: Record<string, any>): PlanJson {
-  const changes: ResourceChange[] = [];
-  for (const [type, byName] of Object.entries<Record<string, Record<string, unknown>>>(stack.resource ?? {})) {
-    for (const [name, config] of Object.entries(byName)) {
-      const { '//': _metadata, lifecycle: _lifecycle, depends_on: _dependsOn, provider: _provider, ...after } = config;
-      changes.push({ address: `${type}.${name}`, mode: 'managed', type, name, change: { actions: ['create'], before: null, after } });
-    }
-  }
-  return { format_version: '1.2', terraform_version: '1.11.4', resource_changes: changes };
-}
 
 test('the first plan of an environment with 300 routes fits a pull-request comment, with every security finding visible', () => {
   const methods = ['GET', 'POST', 'PUT'];

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { ConfigError } from '../../environments/load';
 import type { PlanJson, ResourceChange } from '../../review/plan-model';
 import { summarizePlan } from '../../review/plan-summary';
-import { BUILT_IN_RULES, parseTeamRules, type TeamRules } from '../../review/team-rules';
+import { BUILT_IN_RULES, parseTeamRules, refusingFindings, type TeamRules } from '../../review/team-rules';
 import { SECURITY_RULES } from '../../review/review-rules';
 import { ROOT } from '../helpers/run-script';
+import { ENVIRONMENT_NAMES, environment, firstPlanOf, synthPlatform } from '../helpers/synth';
 
 const SG = 'aws_security_group.network_endpoint-sg_46ADB4E4';
 
@@ -50,10 +51,24 @@ function errorOf(text: string): string {
 }
 
 describe('the rules file', () => {
-  test('the repository\'s own file is valid, with comments, and its deny rule matches no stack the platform synthesizes', () => {
+  test('the repository\'s own file is valid, with comments, and refuses no first plan of the platform\'s environments', () => {
     const rules = parseTeamRules(readFileSync(join(ROOT, 'review', 'team-rules.jsonc'), 'utf8'), 'review/team-rules.jsonc');
     expect(rules.rules.map((r) => r.id)).toEqual(['no-public-ingress', 'iam-in-prod']);
     expect(rules.exceptions).toEqual([]);
+    for (const name of ENVIRONMENT_NAMES) {
+      const stack = synthPlatform(environment(name)).json;
+      const { findings } = summarizePlan(firstPlanOf(stack), { environment: name, stackJson: stack, teamRules: rules });
+      expect([name, refusingFindings(findings)]).toEqual([name, []]);
+      // the warn rule does see prod's IAM roles, so the rules are evaluated on these plans
+      if (name === 'prod') expect(findings.some((f) => f.rule === 'iam-in-prod')).toBe(true);
+    }
+  });
+
+  test('the repository\'s deny rule refuses a plan that opens a security group to the internet in dev', () => {
+    const rules = parseTeamRules(readFileSync(join(ROOT, 'review', 'team-rules.jsonc'), 'utf8'), 'review/team-rules.jsonc');
+    const { verdict } = summarizePlan(plan(sgChange('0.0.0.0/0')), { environment: 'dev', teamRules: rules });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.message).toContain('no-public-ingress on');
   });
 
   test.each([
