@@ -21,7 +21,7 @@ import { resolve } from 'node:path';
 import type { Environment } from '../environments/schema';
 import { kmsKeyAliasArn, requireTerraformVersion } from './backend';
 import { apiGatewayCloudwatchRoleName, platformNamePrefix } from './names';
-import { providerConfig } from './providers';
+import { emulatorConfigFile, providerConfig } from './providers';
 
 /** Where bootstrap states live: `<project>/bootstrap-state/` (gitignored through `*.tfstate`). */
 export const BOOTSTRAP_STATE_DIR = resolve(__dirname, '..', 'bootstrap-state');
@@ -91,7 +91,7 @@ export class StateBootstrapStack extends IsolatedStack {
     const preventDestroy = props.preventDestroy ?? !env.emulator;
     new LocalBackend(this, { path: this.stateFile });
     requireTerraformVersion(this);
-    const provider = new AwsProvider(this, 'aws', providerConfig(env, env.state.region));
+    const provider = new AwsProvider(this, 'aws', providerConfig(env, env.state.region, emulatorConfigFile(this, env)));
 
     // Fails the plan, before anything is created, when the credentials are for another account.
     const caller = new DataAwsCallerIdentity(this, 'caller', { provider });
@@ -115,7 +115,7 @@ export class StateBootstrapStack extends IsolatedStack {
 
     // The platform's region may differ from the state bucket's; the setting belongs to the platform's region.
     const platformRegion =
-      env.account.region === env.state.region ? provider : new AwsProvider(this, 'aws-platform-region', { ...providerConfig(env, env.account.region), alias: 'platform_region' });
+      env.account.region === env.state.region ? provider : new AwsProvider(this, 'aws-platform-region', { ...providerConfig(env, env.account.region, emulatorConfigFile(this, env)), alias: 'platform_region' });
     this.apiGatewayAccountLogging = new ApiGatewayAccountLogging(this, 'api-gateway-account-logging', {
       roleName: apiGatewayCloudwatchRoleName(env),
       provider: platformRegion,

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { startEmulator, type Emulator } from '../../scripts/lib/emulator';
 import { terraform, terraformEnv, type RunResult } from '../../scripts/lib/terraform';
 import { loadEnvironment } from '../../environments/load';
-import { providerConfig } from '../../stacks/providers';
+import { emulatorProfileText, providerConfig } from '../../stacks/providers';
 
 export interface EmulatorTerraformOptions {
   /**
@@ -38,18 +38,22 @@ export interface EmulatorTerraformOptions {
 }
 
 /**
- * The `provider.aws` blocks (default + `us_east_1` alias) for Terraform JSON: exactly what
+ * The `provider.aws` blocks (default + `us_east_1` alias) for Terraform JSON in `dir`: exactly what
  * `providerConfig()` of stacks/providers.ts gives the local environment on this emulator,
- * plus `max_retries`.
+ * plus `max_retries`. Writes the emulator profile's file into `dir` (the blocks name it relative to `dir`).
  */
-export function emulatorProviders(endpoint: string, options: EmulatorTerraformOptions = {}): Record<string, unknown>[] {
+export function emulatorProviders(endpoint: string, dir: string, options: EmulatorTerraformOptions = {}): Record<string, unknown>[] {
   const local = loadEnvironment('local', undefined, { emulatorEndpoint: endpoint });
+  writeFileSync(join(dir, EMULATOR_CONFIG), emulatorProfileText(endpoint));
   const block = (region: string) => ({
-    ...Object.fromEntries(Object.entries(providerConfig(local, region)).map(([key, value]) => [snakeCase(key), value])),
+    ...Object.fromEntries(Object.entries(providerConfig(local, region, EMULATOR_CONFIG)).map(([key, value]) => [snakeCase(key), value])),
     max_retries: options.maxRetries ?? 2,
   });
   return [block(options.region ?? local.account.region), { ...block('us-east-1'), alias: 'us_east_1' }];
 }
+
+/** The emulator profile's file in a test's Terraform directory. */
+const EMULATOR_CONFIG = 'emulator-aws-config';
 
 /** cdktf's camelCase provider arguments as Terraform names: s3UsePathStyle -> s3_use_path_style. */
 function snakeCase(key: string): string {
@@ -87,7 +91,7 @@ export class EmulatorTerraform {
   write(emulator: Emulator, config: Record<string, unknown>, options: EmulatorTerraformOptions = {}): void {
     const main = {
       terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: awsProvider().version } } },
-      provider: { aws: emulatorProviders(emulator.endpoint, options) },
+      provider: { aws: emulatorProviders(emulator.endpoint, this.dir, options) },
       ...config,
     };
     writeFileSync(join(this.dir, 'main.tf.json'), JSON.stringify(main, null, 2));

@@ -14,7 +14,7 @@ import { Network } from '@private-api-platform/constructs/network';
 import { ApiGatewayAccountLogging, PrivateApi } from '@private-api-platform/constructs/private-api';
 import type { SynthesizedStack } from '../../scripts/lib/plan-run';
 import { addS3Backend } from '../../stacks/backend';
-import { providerConfig } from '../../stacks/providers';
+import { emulatorConfigFile, providerConfig } from '../../stacks/providers';
 
 export interface ReviewStackParts {
   readonly stack: TerraformStack;
@@ -38,7 +38,7 @@ export function reviewStack(options: ReviewStackOptions = {}): (env: Environment
     const outdir = join(outDir, `${env.name}.synth`);
     const app = new App({ outdir });
     const stack = new TerraformStack(app, env.name);
-    new AwsProvider(stack, 'aws', providerConfig(env, env.account.region));
+    new AwsProvider(stack, 'aws', providerConfig(env, env.account.region, emulatorConfigFile(stack, env)));
     addS3Backend(stack, env, 'plan-review');
     const namePrefix = `platform-${env.name}`;
     const identity = new Identity(stack, 'identity', { config: env.identity, namePrefix, region: env.account.region, deletionProtection: false, preventDestroy: false });

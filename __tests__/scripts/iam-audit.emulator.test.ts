@@ -99,7 +99,7 @@ test('fails when a stack gains a resource type the roles do not cover: its lifec
         write(kind, endpoint) {
           const config = {
             terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: awsProvider().version } } },
-            provider: { aws: emulatorProviders(endpoint) },
+            provider: { aws: emulatorProviders(endpoint, dir) },
             resource: {
               aws_ec2_managed_prefix_list: {
                 extra: { name: 'platform-test-extra', address_family: 'IPv4', max_entries: 2, entry: [{ cidr: '10.0.0.0/24' }, ...(kind === 'changed' ? [{ cidr: '10.0.1.0/24' }] : [])] },

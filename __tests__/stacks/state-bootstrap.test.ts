@@ -64,7 +64,7 @@ describe('state bootstrap stack', () => {
       expect(synth.only('aws_kms_alias')).toMatchObject({ name: env.state.kmsKeyAlias, target_key_id: '${aws_kms_key.state-kms-key.key_id}' });
       const provider = synth.json.provider.aws[0];
       expect(provider.region).toBe(env.state.region);
-      if (env.emulator) expect(provider.endpoints[0].s3).toBe(env.emulator.endpoint);
+      if (env.emulator) expect(provider).toMatchObject({ profile: 'platform-emulator', shared_config_files: [expect.stringMatching(/^assets\/emulator-aws-config\/[0-9a-f]{16}\/aws-config$/)] });
       else expect(provider.allowed_account_ids).toEqual([env.account.id]);
     });
 

@@ -10,6 +10,7 @@
  * - A shared plugin cache, so each stack directory links the 700 MB provider
  *   instead of copying it.
  * - CHECKPOINT_DISABLE=1 (no version or telemetry calls from Terraform or cdktf-cli).
+ * - No endpoint overrides from the caller's environment (AWS_ENDPOINT_URL*, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS).
  */
 import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -85,7 +86,7 @@ export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proc
     '',
   ].join('\n');
   if (!existsSync(config) || readFileSync(config, 'utf8') !== text) writeAtomically(config, text);
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...base,
     TF_CLI_CONFIG_FILE: config,
     CHECKPOINT_DISABLE: '1',
@@ -95,6 +96,10 @@ export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proc
     DISABLE_VERSION_CHECK: 'true',
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true',
   };
+  // The stacks name their endpoints themselves (AWS's own, or the emulator profile's `endpoint_url`). A caller's
+  // AWS_ENDPOINT_URL(_<SERVICE>) would win over the profile, and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS would send the
+  // emulator environment's calls to AWS (the AWS SDKs' precedence: https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
+  for (const name of Object.keys(env)) if (name === 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS' || /^AWS_ENDPOINT_URL(_|$)/.test(name)) delete env[name];
   ensureProviderCached(cacheDir, env);
   return env;
 }

@@ -18,7 +18,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadEnvironment, ENVIRONMENTS_DIR } from '../../../environments/load';
 import type { Environment } from '../../../environments/schema';
 import { awsRequest, xmlValue } from '../aws-request';
@@ -27,6 +27,7 @@ import { startEmulator } from '../emulator';
 import { applySavedPlan, initBackend, planStack, synthForPlan } from '../plan-run';
 import { Progress } from '../progress';
 import { terraform, terraformEnv } from '../terraform';
+import { EMULATOR_PROFILE, emulatorProfileText } from '../../../stacks/providers';
 
 /** Who signs a phase's calls: the emulator accepts any key; the record tells the roles apart by it. */
 export const AUDIT_ACCESS_KEYS = { plan: 'AKIAAUDITPLANROLE000', apply: 'AKIAAUDITAPPLYROLE00' } as const;
@@ -96,6 +97,7 @@ async function runPhases(config: LifecycleConfiguration, endpoint: string, recor
   const phase = async (name: string, role: CiRole, work: (tfEnv: NodeJS.ProcessEnv) => Promise<unknown>) => {
     const firstSeq = countLines(recordFile) + 1;
     await progress.step(`${name} (${role} role)`, async () => {
+      signProfiles(config.dir, endpoint, role);
       await init(role);
       await work(signedBy(role));
     });
@@ -226,8 +228,19 @@ export function typesOf(stacks: readonly Record<string, any>[]): string[] {
 }
 
 /**
+ * The providers of the configuration in `dir` sign with `role`'s key: the key goes into the emulator profile's file
+ * each provider names (stacks/providers.ts). With a profile named in the provider, the AWS SDK takes the profile's
+ * credentials and ignores AWS_ACCESS_KEY_ID, which still signs the backend's calls (Terraform's own S3 client).
+ */
+function signProfiles(dir: string, endpoint: string, role: CiRole): void {
+  const providers = (readJson(join(dir, 'cdk.tf.json')).provider?.aws ?? []) as { profile?: string; shared_config_files?: string[] }[];
+  const files = new Set(providers.filter((p) => p.profile === EMULATOR_PROFILE).flatMap((p) => p.shared_config_files ?? []));
+  for (const file of files) writeFileSync(resolve(dir, file), emulatorProfileText(endpoint, { accessKeyId: AUDIT_ACCESS_KEYS[role], secretAccessKey: 'audit' }));
+}
+
+/**
  * The emulator environment's stack as a real environment's runs in CI: its providers and backend name the emulator's
- * fixed test credentials, which are dropped so that each phase signs with its role's key, and skip the credential
+ * fixed test credentials, which are dropped so that each phase signs with its role's key (signProfiles), and skip the credential
  * check and the account lookup, which real environments make (sts:GetCallerIdentity; skipping it makes the provider
  * look the account up with iam:GetUser instead, a call CI never makes).
  */
