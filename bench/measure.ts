@@ -1,4 +1,7 @@
-/** Measuring commands: wall time and peak memory (GNU time's max RSS), medians and spread over repeated runs. */
+/**
+ * Measuring commands: wall time, CPU time (user + system, GNU time's: the command and the descendants it waited for)
+ * and peak memory (GNU time's max RSS), medians and spread over repeated runs.
+ */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +11,8 @@ export interface Sample {
   readonly seconds: number;
   /** Peak resident memory of the largest process of the run, in MB. */
   readonly peakMb: number;
+  /** CPU seconds (user + system) of the command and the descendants it waited for. */
+  readonly cpuSeconds: number;
 }
 
 export interface CaseResult {
@@ -17,6 +22,7 @@ export interface CaseResult {
   readonly minSeconds: number;
   readonly maxSeconds: number;
   readonly medianPeakMb: number;
+  readonly medianCpuSeconds: number;
   readonly extra?: Record<string, string>;
 }
 
@@ -28,7 +34,7 @@ export function sample(command: string, args: readonly string[], options: { cwd:
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const report = join(dir, 'time.txt');
   const started = process.hrtime.bigint();
-  const result = spawnSync(GNU_TIME, ['-f', '%M', '-o', report, command, ...args], {
+  const result = spawnSync(GNU_TIME, ['-f', '%M %U %S', '-o', report, command, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     encoding: 'utf8',
@@ -41,9 +47,9 @@ export function sample(command: string, args: readonly string[], options: { cwd:
     throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${(result.stderr || result.stdout).slice(-3000)}`);
   }
   const lines = readFileSync(report, 'utf8').trim().split('\n');
-  const peakKb = Number(lines[lines.length - 1]);
+  const [peakKb, user, system] = lines[lines.length - 1]!.split(' ').map(Number) as [number, number, number];
   rmSync(dir, { recursive: true, force: true });
-  return { seconds, peakMb: peakKb / 1024 };
+  return { seconds, peakMb: peakKb / 1024, cpuSeconds: user + system };
 }
 
 export function median(values: readonly number[]): number {
@@ -94,6 +100,7 @@ export function measureInterleaved(cases: readonly Case[], runs: number): CaseRe
       minSeconds: Math.min(...seconds),
       maxSeconds: Math.max(...seconds),
       medianPeakMb: median(samples[k]!.map((s) => s.peakMb)),
+      medianCpuSeconds: median(samples[k]!.map((s) => s.cpuSeconds)),
     };
   });
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: how fast the platform's tools are and how they grow, measured side by side in one run.
  * Prints a table and writes bench/RESULTS.md (with the machine's cores and memory).
  */
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs, runMain } from '../scripts/lib/args';
@@ -11,6 +11,8 @@ import { PROJECT_ROOT, terraformEnv } from '../scripts/lib/terraform';
 import { measure, measureInterleaved, median, sample, type CaseResult } from './measure';
 import { bootstrap } from '../scripts/lib/bootstrap';
 import { startEmulator } from '../scripts/lib/emulator';
+import { initBackend, synthForPlan } from '../scripts/lib/plan-run';
+import { loadEnvironment } from '../environments/load';
 
 const HELP = `
 usage: npm run bench [-- --runs N] [--quick] [--only CASE[,CASE]] [--no-write]
@@ -24,10 +26,11 @@ measurement (the text around it is kept) unless --no-write.
   --quick       1 measured run per case
   --only LIST   cases to run: synth, loader (what each part of scripts/ts-run.cjs
                 earns), growth, tests (npm test by tier, and the ten slowest
-                test files), plan, start (default: all)
+                test files), plan, endpoints (the emulator profile against
+                the provider's endpoints block), start (default: all)
 `;
 
-const CASES = ['synth', 'loader', 'growth', 'tests', 'plan', 'start'] as const;
+const CASES = ['synth', 'loader', 'growth', 'tests', 'plan', 'endpoints', 'start'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface Section {
@@ -236,12 +239,16 @@ function benchTests(runs: number, work: string): Section[] {
   // The warm-up's report is not a measured run.
   for (const [tier, perRun] of runsByTier) if (perRun.length > runs) runsByTier.set(tier, perRun.slice(perRun.length - runs));
   const total = results.reduce((sum, r) => sum + r.medianSeconds, 0);
+  const cpu = results.reduce((sum, r) => sum + r.medianCpuSeconds, 0);
   const slowest = slowestFiles(runsByTier);
   return [
     {
       title: 'npm test by tier',
       results,
-      notes: [`unit tier ${results[0]!.medianSeconds.toFixed(1)} s (target: under 20 s); all tiers ${total.toFixed(0)} s (target: npm test under 300 s)`],
+      notes: [
+        `unit tier ${results[0]!.medianSeconds.toFixed(1)} s (target: under 20 s); all tiers ${total.toFixed(0)} s (target: npm test under 300 s)`,
+        `the tiers used ${cpu.toFixed(0)} s of CPU (medians, user + system; daemons a test leaves to stop are not counted): on ${cpus().length} cores no order of the files finishes them in under ${(cpu / cpus().length).toFixed(0)} s`,
+      ],
     },
     {
       title: 'npm test: the ten slowest files',
@@ -260,6 +267,55 @@ async function benchPlan(runs: number, work: string): Promise<Section> {
     const args = ['scripts/ts-run.cjs', 'scripts/plan.ts', 'local', '--endpoint', emulator.endpoint, '--out', join(work, 'plans')];
     const result = measure('npm run plan -- local (first deploy, against the emulator)', runs, () => sample(node, args, { cwd: PROJECT_ROOT, okCodes: [2] }), { warmUp: !quick });
     return { title: 'Plan of one environment', results: [result], notes: ['exit code 2 (changes) expected: the plan of a first deploy of local'] };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+/** The services the emulator environment's providers named in their `endpoints` block until 2026-12-06. */
+const BLOCK_SERVICES = ['acm', 'apigateway', 'cloudfront', 'cloudwatch', 'cloudwatchlogs', 'cognitoidp', 'ec2', 'elbv2', 'iam', 'kms', 'lambda', 'route53', 's3', 'secretsmanager', 'sts', 'wafv2'];
+
+/**
+ * How the emulator environment's providers find the emulator, and what it costs per Terraform command: the shared
+ * config profile (stacks/providers.ts) against the provider's `endpoints` block, as the stack had it until 2026-12-06
+ * (a stand-in: the synthesized stack with its providers rewritten). validate and the plan of a first deploy of
+ * `local`, interleaved, against a fresh emulator with the state bucket bootstrapped.
+ */
+async function benchEndpoints(runs: number, work: string): Promise<Section> {
+  const emulator = await startEmulator();
+  try {
+    await bootstrap({ environment: 'local', emulatorEndpoint: emulator.endpoint, outdir: join(work, 'bootstrap-out'), stateFile: join(work, 'bootstrap.tfstate') });
+    const env = loadEnvironment('local', undefined, { emulatorEndpoint: emulator.endpoint });
+    mkdirSync(join(work, 'profile'));
+    const profile = synthForPlan(env, join(work, 'profile')).stackDir;
+    const block = join(work, 'endpoints-block');
+    cpSync(profile, block, { recursive: true });
+    const stack = JSON.parse(readFileSync(join(block, 'cdk.tf.json'), 'utf8'));
+    for (const provider of stack.provider.aws) {
+      for (const key of ['profile', 'shared_config_files', 'shared_credentials_files']) delete provider[key];
+      provider.endpoints = [Object.fromEntries(BLOCK_SERVICES.map((service) => [service, emulator.endpoint]))];
+    }
+    writeFileSync(join(block, 'cdk.tf.json'), JSON.stringify(stack, null, 2));
+    const tfEnv = terraformEnv();
+    for (const dir of [profile, block]) await initBackend(env, dir, tfEnv);
+    const terraform = (dir: string, args: string[]) => () => sample('terraform', args, { cwd: dir, env: tfEnv, okCodes: [0, 2] });
+    const validate = ['validate', '-no-color'];
+    const plan = ['plan', '-input=false', '-lock=false', '-no-color', '-detailed-exitcode'];
+    const results = measureInterleaved(
+      [
+        { name: 'terraform validate of local: the emulator profile', once: terraform(profile, validate), warmUp: !quick },
+        { name: 'terraform validate of local: the endpoints block (before)', once: terraform(block, validate), warmUp: !quick },
+        { name: 'terraform plan of local (first deploy): the emulator profile', once: terraform(profile, plan), warmUp: !quick },
+        { name: 'terraform plan of local (first deploy): the endpoints block (before)', once: terraform(block, plan), warmUp: !quick },
+      ],
+      runs,
+    );
+    const saved = (k: number) => `${(results[k + 1]!.medianCpuSeconds - results[k]!.medianCpuSeconds).toFixed(1)} s of CPU and ${(results[k + 1]!.medianSeconds - results[k]!.medianSeconds).toFixed(1)} s`;
+    return {
+      title: 'The emulator\'s endpoints: a profile, not the provider\'s endpoints block',
+      results,
+      notes: [`the profile saves ${saved(0)} per validate, ${saved(2)} per plan (every Terraform command of the emulator environment validates, and plans and applies configure, each provider instance)`],
+    };
   } finally {
     await emulator.stop();
   }
@@ -292,6 +348,7 @@ async function main(): Promise<number> {
     const heavyRuns = Math.min(runs, 3);
     if (only.includes('tests')) sections.push(...benchTests(heavyRuns, work));
     if (only.includes('plan')) sections.push(await benchPlan(heavyRuns, work));
+    if (only.includes('endpoints')) sections.push(await benchEndpoints(runs, work));
     if (only.includes('start')) sections.push(benchStart(heavyRuns, work));
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -305,10 +362,11 @@ async function main(): Promise<number> {
       String(r.runs),
       `${r.medianSeconds.toFixed(2)} s`,
       `${r.minSeconds.toFixed(2)}-${r.maxSeconds.toFixed(2)} s`,
+      `${r.medianCpuSeconds.toFixed(1)} s`,
       `${r.medianPeakMb.toFixed(0)} MB`,
       Object.entries(r.extra ?? {}).map(([k, v]) => `${k} ${v}`).join(', '),
     ]);
-    const headers = section.table?.headers ?? ['case', 'runs', 'median', 'spread', 'peak memory', 'notes'];
+    const headers = section.table?.headers ?? ['case', 'runs', 'median', 'spread', 'CPU (user + sys)', 'peak memory', 'notes'];
     process.stdout.write(`\n${section.title}\n${table(headers, rows)}\n${section.notes.map((n) => `- ${n}`).join('\n')}\n`);
     const markdown = [`## ${section.title}`, '', `${date}, ${machine}. ${quick ? 'One measured run per case (--quick; the heavy cases without a warm-up).' : 'Medians of the measured runs after one warm-up; spread is min-max.'}`, '', `| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', ...section.notes.map((n) => `- ${n}`)];
     return { title: section.title, markdown: markdown.join('\n') };
