@@ -267,10 +267,11 @@ function destructiveItems(entries: readonly ResourceEntry[]): Item[] {
     }));
 }
 
-function totalsLine(t: Totals, outputs: readonly OutputEntry[]): string {
-  const optional = [t.forget ? `**${t.forget}** to forget` : '', t.move ? `**${t.move}** to move` : '', t.import ? `**${t.import}** to import` : ''].filter(Boolean);
-  const outputsPart = outputs.length ? `; **${outputs.length}** output${outputs.length === 1 ? '' : 's'} to change` : '';
-  return `**${t.add}** to add, **${t.change}** to change, **${t.replace}** to replace, **${t.destroy}** to destroy, ${[...optional, ''].join(', ')}${t.noOp} unchanged${outputsPart}`;
+/** The plan's counts in one line; `mark` sets each number off (bold in the summary, plain on a terminal). */
+export function totalsLine(t: Totals, outputs: readonly OutputEntry[], mark: (n: number) => string = (n) => `**${n}**`): string {
+  const optional = [t.forget ? `${mark(t.forget)} to forget` : '', t.move ? `${mark(t.move)} to move` : '', t.import ? `${mark(t.import)} to import` : ''].filter(Boolean);
+  const outputsPart = outputs.length ? `; ${mark(outputs.length)} output${outputs.length === 1 ? '' : 's'} to change` : '';
+  return `${mark(t.add)} to add, ${mark(t.change)} to change, ${mark(t.replace)} to replace, ${mark(t.destroy)} to destroy, ${[...optional, ''].join(', ')}${t.noOp} unchanged${outputsPart}`;
 }
 
 function countsOfOutputs(outputs: readonly OutputEntry[]): string {

@@ -12,7 +12,7 @@
  * `warn` rule here (`builtInRules`), evaluated by the same matcher. Pure: the caller reads the file.
  */
 import { z } from 'zod';
-import { ConfigError, describeIssue, issueAt, parseJsonFile, type ConfigIssueText } from '../environments/load';
+import { ConfigError, describeIssue, issueAt, parseJsonFile, type ConfigIssueText } from '../environments/config-file';
 import { diffAttributes } from './attribute-diff';
 import type { ChangeKind, ResourceChange, ResourceEntry } from './plan-model';
 import { SECURITY_RULES } from './review-rules';
@@ -75,7 +75,7 @@ function builtInRules(): TeamRule[] {
 /** Reads and checks a rules file's text; a bad file is a ConfigError naming each field, the value and what is valid. */
 export function parseTeamRules(text: string, file: string): TeamRules {
   const error = (issues: ConfigIssueText[]) => new ConfigError(`the plan rules file ${file}`, issues);
-  const raw = parseJsonFile(file, file, text, { error, comments: true, empty: 'a JSON object with "rules" and "exceptions" (see review/team-rules.jsonc)' });
+  const raw = parseJsonFile(file, text, { error, comments: true, empty: 'a JSON object with "rules" and "exceptions" (see review/team-rules.jsonc)' });
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) throw error(parsed.error.issues.map((i) => describeIssue(raw, i, 'review/team-rules.ts')));
   const { rules, exceptions } = parsed.data;
@@ -136,7 +136,10 @@ export function ruleMatches(rule: TeamRule, entry: ResourceEntry, change: Resour
   const wanted = m.actions ?? (['create', 'update', 'replace', 'delete'] as RuleAction[]);
   if (!actions.some((a) => wanted.includes(a))) return false;
   const kind: ChangeKind = entry.kind;
-  if (kind === 'update' && !(m.actions && actions.some((a) => a !== 'update' && wanted.includes(a)))) {
+  // An update matches by what it changes: an attribute the rule names (any, when it names none), tags left aside.
+  // Unless the rule also asked for another action the entry has (a move that also updates matches a "move" rule).
+  const matchedByOtherAction = m.actions !== undefined && actions.some((a) => a !== 'update' && wanted.includes(a));
+  if (kind === 'update' && !matchedByOtherAction) {
     const paths = entry.changes.map((c) => normalize(c.path)).filter((p) => !/^tags(_all)?(\.|$)/.test(p));
     const relevant = m.attributes ? paths.filter((p) => m.attributes!.some((a) => related(p, a))) : paths;
     if (relevant.length === 0) return false;

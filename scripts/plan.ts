@@ -45,6 +45,7 @@ Exit codes: 0 no changes, 2 changes, 1 error or refused, 64 usage error.
 export async function main(argv: readonly string[]): Promise<number> {
   const { environments, flags } = parseArgs(argv, ['--out=', '--allow-destroy', '--endpoint=', '--ci']);
   const { DEFAULT_PLAN_DIR, planEnvironment, resolveCommandEnvironment } = require('./lib/plan-run') as typeof import('./lib/plan-run');
+  const { totalsLine } = require('../review/plan-summary') as typeof import('../review/plan-summary');
   if (environments.length !== 1) throw new UsageError(`name exactly one environment; got ${environments.join(', ')}`);
   const name = environments[0]!;
   const endpoint = flags.get('--endpoint');
@@ -61,9 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const shown = (file: string) => relative(process.cwd(), file) || file;
   process.stdout.write(
     [
-      `Plan of ${name} in ${progress.elapsed()}: ${t.add} to add, ${t.change} to change, ${t.replace} to replace, ${t.destroy} to destroy, ` +
-        [t.forget ? `${t.forget} to forget, ` : '', t.move ? `${t.move} to move, ` : '', t.import ? `${t.import} to import, ` : ''].join('') +
-        `${t.noOp} unchanged${result.summary.outputs.length ? `, ${result.summary.outputs.length} output${result.summary.outputs.length === 1 ? '' : 's'} to change` : ''}` +
+      `Plan of ${name} in ${progress.elapsed()}: ${totalsLine(t, result.summary.outputs, String)}` +
         ` (${result.summary.entries.filter((e) => e.security.length > 0).length} security-relevant).`,
       '',
       table(

@@ -61,7 +61,9 @@ export function emulatorConfigFile(scope: Construct, env: Environment): string |
   if (existing instanceof TerraformAsset) return existing.path;
   const text = emulatorProfileText(env.emulator.endpoint);
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  // The asset is copied from a file: one per endpoint, written once (a rename, so that concurrent synths never read half).
+  // cdktf copies an asset from a file that exists when the asset is made, before the synth: one file per endpoint in the
+  // system's temporary folder, written once (a rename, so that concurrent synths never read half of it). Not in the
+  // output folder: a synth refused later (a limit check) leaves that folder unwritten.
   const dir = join(tmpdir(), `platform-emulator-profile-${hash}`);
   const source = join(dir, 'aws-config');
   if (!existsSync(source)) {

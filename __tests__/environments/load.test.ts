@@ -5,11 +5,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENVIRONMENTS_DIR, EnvironmentError, EnvironmentsDirError, environmentsDir, listEnvironments, loadEnvironment, parseJsonFile } from '../../environments/load';
+import { ENVIRONMENTS_DIR, EnvironmentError, EnvironmentsDirError, environmentsDir, listEnvironments, loadEnvironment, parseEnvironmentJson } from '../../environments/load';
 
 function problem(text: string): string {
   try {
-    parseJsonFile('qa', 'environments/qa.json', text);
+    parseEnvironmentJson('qa', 'environments/qa.json', text);
   } catch (error) {
     expect(error).toBeInstanceOf(EnvironmentError);
     return (error as Error).message;
@@ -39,11 +39,11 @@ describe('the file', () => {
     const message = problem('{\n  "name": "qa",\n  "edge": { "wafRateLimit": 1000,\n    "wafRateLimit": 10 }\n}');
     expect(message).toContain('edge.wafRateLimit: got the key "wafRateLimit" a second time (line 4, column 5; first on line 3)');
     // The same key in two different objects is no duplicate.
-    expect(parseJsonFile('qa', 'qa.json', '{"a": {"x": 1}, "b": {"x": 2}, "c": [{"y": 1}, {"y": 2}]}')).toEqual({ a: { x: 1 }, b: { x: 2 }, c: [{ y: 1 }, { y: 2 }] });
+    expect(parseEnvironmentJson('qa', 'qa.json', '{"a": {"x": 1}, "b": {"x": 2}, "c": [{"y": 1}, {"y": 2}]}')).toEqual({ a: { x: 1 }, b: { x: 2 }, c: [{ y: 1 }, { y: 2 }] });
   });
 
   test('accepts a UTF-8 byte-order mark (editors on Windows write one)', () => {
-    expect(parseJsonFile('qa', 'qa.json', '\uFEFF{"name": "qa"}')).toEqual({ name: 'qa' });
+    expect(parseEnvironmentJson('qa', 'qa.json', '\uFEFF{"name": "qa"}')).toEqual({ name: 'qa' });
   });
 
   test('a file with a byte-order mark loads as the same environment', () => {

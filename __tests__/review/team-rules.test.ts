@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../../environments/load';
+import { ConfigError } from '../../environments/config-file';
 import type { PlanJson, ResourceChange } from '../../review/plan-model';
 import { summarizePlan } from '../../review/plan-summary';
 import { BUILT_IN_RULES, parseTeamRules, refusingFindings, type TeamRules } from '../../review/team-rules';
