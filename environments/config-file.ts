@@ -37,14 +37,13 @@ export function parseJsonFile(
   text: string,
   options: { error: (issues: ConfigIssueText[]) => ConfigError; empty: string; comments?: boolean },
 ): unknown {
-  const fail = options.error;
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  if (body.trim() === '') throw fail([{ path: '', value: `an empty file ${file}`, message: options.empty }]);
+  if (body.trim() === '') throw options.error([{ path: '', value: `an empty file ${file}`, message: options.empty }]);
   const lines = body.split(/\r?\n/);
   const excerpt = (line: number, column: number) => `\n      ${lines[line] ?? ''}\n      ${' '.repeat(column)}^`;
-  let syntax: { path: string; value: string; message: string } | undefined;
+  let syntax: ConfigIssueText | undefined;
   const keys: Map<string, number>[] = [];
-  const duplicates: { path: string; value: string; message: string }[] = [];
+  const duplicates: ConfigIssueText[] = [];
   visit(
     body,
     {
@@ -69,8 +68,8 @@ export function parseJsonFile(
     },
     { disallowComments: !options.comments, allowTrailingComma: false },
   );
-  if (syntax) throw fail([syntax]);
-  if (duplicates.length > 0) throw fail(duplicates);
+  if (syntax) throw options.error([syntax]);
+  if (duplicates.length > 0) throw options.error(duplicates);
   return options.comments ? parse(body) : JSON.parse(body);
 }
 
@@ -102,7 +101,7 @@ export function describeIssue(raw: unknown, issue: z.core.$ZodIssue, schemaFile:
   return { path: formatPath(path), value: show(value), message };
 }
 
-export function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
+function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
   let current: unknown = raw;
   for (const key of path) {
     if (!isObject(current) && !Array.isArray(current)) return undefined;
@@ -111,11 +110,11 @@ export function valueAt(raw: unknown, path: readonly (string | number)[]): unkno
   return current;
 }
 
-export function formatPath(path: readonly (string | number)[]): string {
+function formatPath(path: readonly (string | number)[]): string {
   return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${key}` : key), '');
 }
 
-export function show(value: unknown): string {
+function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   const text = JSON.stringify(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;

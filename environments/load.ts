@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, describeIssue, formatPath, isObject, parseJsonFile, show, valueAt, type ConfigIssueText } from './config-file';
+import { ConfigError, describeIssue, isObject, issueAt, parseJsonFile, type ConfigIssueText } from './config-file';
 import { crossFieldRules, environmentSchema, type ConfigIssue, type Environment } from './schema';
 
 export const ENVIRONMENTS_DIR = __dirname;
@@ -87,7 +87,7 @@ export function parseEnvironment(name: string, raw: unknown): Environment {
   const env = parsed.data;
   const issues: ConfigIssue[] = crossFieldRules(env);
   if (env.name !== name) issues.unshift({ path: ['name'], message: `"${name}", the name of the file (environments/${name}.json)` });
-  if (issues.length > 0) throw new EnvironmentError(name, issues.map((i) => ({ path: formatPath(i.path), value: show(valueAt(raw, i.path)), message: i.message })));
+  if (issues.length > 0) throw new EnvironmentError(name, issues.map((i) => issueAt(raw, i.path, i.message)));
   return env;
 }
 
